@@ -1,0 +1,1 @@
+"""The dashboard (section 1) and the tenant admin's announcements."""

@@ -1,0 +1,15 @@
+"""The core's Piccolo app."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from payamak.tables import Announcement, ApiKey, Tenant, User
+
+APP_CONFIG = AppConfig(
+    app_name="payamak",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[Tenant, User, ApiKey, Announcement],
+    migration_dependencies=[],
+    commands=[],
+)

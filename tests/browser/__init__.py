@@ -1,0 +1,1 @@
+"""Browser tests: the panel driven through Debian's Chromium (Playwright)."""

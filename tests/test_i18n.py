@@ -1,0 +1,47 @@
+"""Translations and display formatting: the catalogue is complete, Jalali dates, digits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+from payamak.i18n import gettext, latin_digits, localize_digits, set_locale
+from payamak.web.formatting import jalali, money, parse_jalali
+from tests.conftest import ROOT
+
+
+def test_catalogue_translates_every_message_into_proper_persian():
+    result = subprocess.run([sys.executable, "scripts/check_catalogue.py"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_gettext_follows_the_request_locale():
+    set_locale("fa")
+    assert gettext("My profile") == "پروفایل من"
+    set_locale("en")
+    assert gettext("My profile") == "My profile"
+    set_locale("fa")
+
+
+def test_jalali_dates_in_tehran_time_with_persian_digits():
+    set_locale("fa")
+    # 2024-08-02 10:00 UTC is 1403/05/12 13:30 in Tehran (UTC+3:30).
+    assert jalali(datetime(2024, 8, 2, 10, 0, tzinfo=UTC)) == "۱۴۰۳/۰۵/۱۲ ۱۳:۳۰"
+    assert jalali(datetime(2024, 8, 2, 10, 0, tzinfo=UTC), with_time=False) == "۱۴۰۳/۰۵/۱۲"
+    set_locale("en")
+    assert jalali(datetime(2024, 8, 2, 10, 0, tzinfo=UTC)) == "2024-08-02 13:30"
+    set_locale("fa")
+
+
+def test_jalali_input_with_persian_or_latin_digits():
+    expected = datetime(2024, 8, 2, 11, 0, tzinfo=UTC)
+    assert parse_jalali("1403/5/12 14:30") == expected
+    assert parse_jalali("۱۴۰۳/۵/۱۲ ۱۴:۳۰") == expected
+
+
+def test_digits_and_money():
+    set_locale("fa")
+    assert localize_digits("09121234567") == "۰۹۱۲۱۲۳۴۵۶۷"
+    assert latin_digits("۰۹۱۲٠١٢") == "0912012"
+    assert money(1250000) == "۱٬۲۵۰٬۰۰۰"
