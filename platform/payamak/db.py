@@ -107,3 +107,53 @@ async def migrate() -> None:
 
 
 __all__ = ["engine", "get_settings", "make_engine", "migrate", "writing"]
+
+
+def is_postgres() -> bool:
+    """Whether the engine is PostgreSQL (some statements differ from SQLite's)."""
+    return isinstance(engine(), PostgresEngine)
+
+
+def current_connection() -> Any:
+    """The driver connection of the running transaction (for bulk inserts); fails outside one."""
+    tx = engine().current_transaction.get()
+    if tx is None:
+        raise RuntimeError("current_connection() needs a transaction")
+    return tx.connection
+
+
+async def bulk_insert(table: str, columns: list[str], rows: Any, chunk: int = 5000) -> int:
+    """Insert an iterable of tuples inside the running transaction, a chunk at a time.
+
+    PostgreSQL uses COPY; SQLite uses executemany. Rows are consumed lazily, so a million
+    rows never sit in memory at once. Returns the number of rows inserted.
+    """
+    conn = current_connection()
+    total = 0
+    batch: list[tuple[Any, ...]] = []
+
+    async def flush() -> None:
+        if not batch:
+            return
+        if is_postgres():
+            await conn.copy_records_to_table(table, records=batch, columns=columns)
+        else:
+            marks = ", ".join("?" for _ in columns)
+            await conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", batch)
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= chunk:
+            await flush()
+            total += len(batch)
+            batch = []
+    await flush()
+    total += len(batch)
+    return total
+
+
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run a raw statement with ``{}`` placeholders (Piccolo style) and return its rows."""
+    from piccolo.querystring import QueryString
+
+    return await engine().run_querystring(QueryString(sql, *args))

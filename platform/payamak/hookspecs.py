@@ -59,6 +59,11 @@ def payamak_dashboard_widgets() -> list[str] | None:
 
 
 @hookspec
+def payamak_dashboard_context(tenant_id: int, user_id: int) -> dict[str, Any] | None:
+    """Values the plugin's dashboard widgets need (may be async); merged into the page context."""
+
+
+@hookspec
 def payamak_actor_modules() -> list[str] | None:
     """Module paths declaring Dramatiq actors; imported after the broker is set up."""
 
@@ -76,6 +81,11 @@ def payamak_cli_commands(cli: click.Group) -> None:
 @hookspec
 def payamak_settings() -> list[SettingSpec] | None:
     """Settings the plugin needs; validated at start-up with a one-line error."""
+
+
+@hookspec
+def payamak_embedded_services(settings: Any) -> list[Any] | None:
+    """Async context managers ``payamak serve`` runs in the embedded mode (e.g. the simulator SMSC)."""
 
 
 @hookspec
@@ -102,8 +112,8 @@ def payamak_on_send_accepted(tenant_id: int, job_id: int) -> None:
 
 
 @hookspec
-def payamak_on_message_submitted(tenant_id: int, recipient_id: int) -> None:
-    """A recipient row was submitted to the operator."""
+def payamak_on_messages_submitted(tenant_id: int, job_id: int, recipient_ids: list[int]) -> None:
+    """A batch of a job's recipient rows was accepted by the operator."""
 
 
 @hookspec

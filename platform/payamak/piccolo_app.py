@@ -4,12 +4,39 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from payamak.messaging.tables import (
+    CreditAccount,
+    InboundMessage,
+    LedgerEntry,
+    Line,
+    OperatorConnection,
+    OptOut,
+    PortedNumber,
+    Price,
+    Recipient,
+    SendJob,
+)
 from payamak.tables import Announcement, ApiKey, Tenant, User
 
 APP_CONFIG = AppConfig(
     app_name="payamak",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Tenant, User, ApiKey, Announcement],
+    table_classes=[
+        Tenant,
+        User,
+        ApiKey,
+        Announcement,
+        OperatorConnection,
+        Line,
+        CreditAccount,
+        LedgerEntry,
+        Price,
+        SendJob,
+        Recipient,
+        InboundMessage,
+        OptOut,
+        PortedNumber,
+    ],
     migration_dependencies=[],
     commands=[],
 )

@@ -27,6 +27,7 @@ BUILTIN_PLUGINS = (
     "payamak.accounts.plugin",
     "payamak.dashboard.plugin",
     "payamak.platform_admin.plugin",
+    "payamak.messaging.plugin",
 )
 
 ROLES = ("platform_admin", "tenant_admin", "tenant_staff", "customer")

@@ -11,13 +11,21 @@ from litestar.response import Redirect, Template
 from payamak.dashboard import services
 from payamak.errors import DomainError
 from payamak.i18n import gettext as _
-from payamak.registry import announce, get_registry
+from payamak.registry import announce, await_me_maybe, get_registry
 from payamak.tables import Announcement
 from payamak.tenancy import scoped
 from payamak.tenancy.services import enabled_plugins
 from payamak.web.forms import form_data
 from payamak.web.guards import API_CUSTOMER, TENANT_ADMIN
 from payamak.web.rendering import flash, page
+
+
+async def dashboard_context(tenant: Any, user: Any) -> dict[str, Any]:
+    """What the enabled plugins' widgets need, gathered from ``payamak_dashboard_context``."""
+    context: dict[str, Any] = {}
+    for result in get_registry().hook_for(enabled_plugins(tenant)).payamak_dashboard_context(tenant_id=tenant.id, user_id=user.id):
+        context.update(await await_me_maybe(result) or {})
+    return context
 
 
 def dashboard_widgets(tenant: Any) -> list[str]:
@@ -41,7 +49,13 @@ async def home(request: Request) -> Template | Redirect:
     if user is None:
         return Redirect("/login")
     tenant = request.state.tenant
-    return page(request, "dashboard/index.html", announcements=await services.latest(), widgets=dashboard_widgets(tenant))
+    return page(
+        request,
+        "dashboard/index.html",
+        announcements=await services.latest(),
+        widgets=dashboard_widgets(tenant),
+        **await dashboard_context(tenant, user),
+    )
 
 
 @get("/manage/announcements", guards=TENANT_ADMIN)

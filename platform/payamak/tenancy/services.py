@@ -79,6 +79,13 @@ def domains_of(tenant: Tenant) -> list[str]:
     return json_list(tenant.domains)
 
 
+def json_dict(value: Any) -> dict[str, Any]:
+    """A JSON column's object (SQLite hands back text)."""
+    if isinstance(value, str):
+        value = json.loads(value or "{}")
+    return dict(value or {})
+
+
 def json_list(value: Any) -> list[Any]:
     """A JSON column's list (SQLite hands back text, PostgreSQL may hand back text too)."""
     if isinstance(value, str):

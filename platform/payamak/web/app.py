@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Router, get
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
@@ -104,6 +104,10 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool | None = None
             # so the embedded mode opens a connection per query instead.
             await db.start_pool()
         worker = scheduler = None
+        services = AsyncExitStack()
+        if run_jobs and settings.embedded:
+            for service in get_registry().collect("payamak_embedded_services", settings=settings):
+                await services.enter_async_context(service)
         if run_jobs:
             worker = start_worker(broker, settings.worker_threads)
             scheduler = Scheduler(broker, periodic_tasks())
@@ -116,6 +120,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool | None = None
                 scheduler.stop()
             if worker is not None:
                 worker.stop()
+            await services.aclose()
             await db.close_pool()
 
     session_config = ServerSideSessionConfig(

@@ -64,3 +64,10 @@ async def payamak_on_announcement_published(tenant_id: int, announcement_id: int
     from payamak_testplugin.tables import Note
 
     await scoped(Note, tenant_id).create(text=f"announcement {announcement_id}", source="event")
+
+
+@hookimpl
+def payamak_operator_connectors() -> list[Any]:
+    from payamak_testplugin.loopback import LoopbackConnector
+
+    return [LoopbackConnector]

@@ -1,0 +1,1 @@
+"""The messaging core: numbers, text, lines, credit, the send pipeline, receipts, inbound."""

@@ -1,0 +1,293 @@
+"""Dispatching: claim queued rows, submit them through the connectors, record the outcome,
+settle the credit; promote due scheduled jobs; recover work a crash left behind.
+
+Exactly-once rules. A dispatcher claims rows (``queued → claimed``, committed); the connector
+calls back right before it writes a message's first PDU, and the row becomes ``submitting``
+(committed) with no await between that commit and the write; once the operator answers, the
+row becomes ``submitted`` or ``failed`` with its debit or refund in one transaction. After a
+crash, stale ``claimed`` rows were never written and go back to ``queued``; stale
+``submitting`` rows were handed to the kernel (which delivers what a killed process wrote) and
+are settled as submitted — charged, never sent twice. Several dispatchers of one job may run at once (a redelivered
+broker message, the recovery pass): claims never overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from payamak.db import fetch, is_postgres, writing
+from payamak.messaging import ledger
+from payamak.messaging.connectors import Connector, OutboundMessage, SubmitResult
+from payamak.messaging.lines import connector_classes
+from payamak.messaging.tables import Line, OperatorConnection, SendJob
+from payamak.settings import get_settings
+from payamak.tenancy.services import json_dict
+
+log = logging.getLogger("payamak.dispatch")
+
+BATCH = 500
+CONCURRENT_BATCHES = 4
+
+
+def idle_after() -> timedelta:
+    """How long a job with queued rows may go without a claim before recovery re-queues it."""
+    return timedelta(seconds=int(get_settings().extra.get("IDLE_JOB_SECONDS", "30")))
+
+
+def stale_after() -> timedelta:
+    """How long a claimed row may stay ``submitting`` before recovery settles it."""
+    return timedelta(seconds=int(get_settings().extra.get("STALE_SUBMIT_SECONDS", "120")))
+
+
+class ConnectorPool:
+    """This process's connector sessions, one per operator connection, on the worker's loop."""
+
+    def __init__(self) -> None:
+        self._connectors: dict[int, Connector] = {}
+        self._lock: asyncio.Lock | None = None
+
+    async def get(self, connection_id: int) -> Connector:
+        """The connected connector of an operator connection (connected on first use)."""
+        connector = self._connectors.get(connection_id)
+        if connector is not None:
+            return connector
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            connector = self._connectors.get(connection_id)
+            if connector is None:
+                row = await OperatorConnection.objects().where(OperatorConnection.id == connection_id).first()
+                if row is None:
+                    raise LookupError(f"operator connection {connection_id} does not exist")
+                from payamak.messaging.receiving import CoreSink
+
+                cls = connector_classes()[row.connector]
+                connector = cls(row.id, json_dict(row.settings), CoreSink())
+                await connector.connect()
+                self._connectors[connection_id] = connector
+        return connector
+
+    async def ensure_all(self) -> None:
+        """Connect every active operator connection (so receipts and incoming messages arrive)."""
+        for row in await OperatorConnection.select(OperatorConnection.id).where(OperatorConnection.status == "active"):
+            try:
+                await self.get(row["id"])
+            except Exception:
+                log.exception("operator connection %s failed to connect", row["id"])
+
+    async def close_all(self) -> None:
+        for connector in list(self._connectors.values()):
+            try:
+                await connector.disconnect()
+            except Exception:
+                log.exception("disconnect failed")
+        self._connectors.clear()
+
+
+POOL = ConnectorPool()
+
+
+async def _claim(job_id: int, limit: int) -> list[dict[str, Any]]:
+    now = datetime.now(UTC)
+    lock = "FOR UPDATE SKIP LOCKED" if is_postgres() else ""
+    sql = (
+        "UPDATE recipient SET status = 'claimed', claimed_at = {} WHERE id IN "
+        f"(SELECT id FROM recipient WHERE job = {{}} AND status = 'queued' ORDER BY id LIMIT {{}} {lock}) "
+        "RETURNING id, number, text, connection, price"
+    )
+    async with writing():
+        rows = await fetch(sql, now, job_id, limit)
+        await SendJob.update({SendJob.heartbeat_at: now}).where(SendJob.id == job_id)
+    return rows
+
+
+async def _submit(rows: list[dict[str, Any]], job: SendJob, sender: str) -> list[SubmitResult]:
+    groups: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[row["connection"]].append(row)
+    results: list[SubmitResult] = []
+
+    async def one(connection_id: int | None, members: list[dict[str, Any]]) -> None:
+        if connection_id is None:
+            results.extend(SubmitResult(r["id"], False, error="no_route") for r in members)
+            return
+        connector = await POOL.get(connection_id)
+        messages = [OutboundMessage(r["id"], connector.normalise_sender(sender), r["number"], r["text"] or job.text) for r in members]
+        results.extend(await connector.submit(messages, on_write=mark_written))
+
+    await asyncio.gather(*(one(cid, members) for cid, members in groups.items()))
+    return results
+
+
+async def mark_written(refs: list[int]) -> set[int]:
+    """Rows whose PDUs are about to be written: from here on a crash must not resend them.
+    Returns the rows still claimed (recovery may have taken a very old claim back)."""
+    if not refs:
+        return set()
+    marks = ", ".join("{}" for _ in refs)
+    async with writing():
+        rows = await fetch(f"UPDATE recipient SET status = 'submitting' WHERE id IN ({marks}) AND status = 'claimed' RETURNING id", *refs)
+    return {r["id"] for r in rows}
+
+
+async def _record(job: SendJob, results: list[SubmitResult]) -> None:
+    now = datetime.now(UTC)
+    ok = [r for r in results if r.ok]
+    failed = [r for r in results if not r.ok]
+    async with writing():
+        # Debit and refund exactly the rows this call moved (RETURNING), never a row twice.
+        sent = await _set_outcome("submitted", "message_id", "submitted_at", now, [(r.ref, r.message_id) for r in ok])
+        lost = await _set_outcome("failed", "error", "done_at", now, [(r.ref, (r.error or "failed")[:64]) for r in failed])
+        account = await ledger.account_for(job.tenant, job.user)
+        await ledger.settle(
+            account.id, job.tenant, job.id, debit=sum(sent), debit_count=len(sent), refund=sum(lost), refund_count=len(lost)
+        )
+
+
+async def _set_outcome(status: str, field: str, stamp: str, now: datetime, pairs: list[tuple[int, Any]]) -> list[int]:
+    """Set status and one field of claimed/submitting rows; returns the prices of the rows changed."""
+    prices: list[int] = []
+    if not pairs:
+        return prices
+    if is_postgres():
+        rows = await fetch(
+            f"UPDATE recipient AS r SET status = '{status}', {field} = v.value, {stamp} = {{}} "
+            "FROM (SELECT unnest({}::bigint[]) AS id, unnest({}::text[]) AS value) AS v "
+            "WHERE r.id = v.id AND r.status IN ('claimed', 'submitting') RETURNING r.price",
+            now,
+            [p[0] for p in pairs],
+            [p[1] for p in pairs],
+        )
+        return [r["price"] for r in rows]
+    for chunk in _chunks(pairs, 400):
+        values = ", ".join("({}, {})" for _ in chunk)
+        rows = await fetch(
+            f"UPDATE recipient SET status = '{status}', {field} = v.column2, {stamp} = {{}} FROM (VALUES {values}) AS v "
+            "WHERE recipient.id = v.column1 AND recipient.status IN ('claimed', 'submitting') RETURNING price",
+            now,
+            *[x for p in chunk for x in p],
+        )
+        prices += [r["price"] for r in rows]
+    return prices
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+async def run_job(job_id: int) -> int:
+    """Submit every queued row of a job; returns how many rows this call handled."""
+    job = await SendJob.objects().where(SendJob.id == job_id).first()
+    if job is None or job.status not in ("queued", "sending"):
+        return 0
+    await SendJob.update({SendJob.status: "sending"}).where((SendJob.id == job_id) & (SendJob.status == "queued"))
+    line = await Line.objects().where(Line.id == job.line).first()
+    handled = 0
+
+    async def loop() -> None:
+        nonlocal handled
+        while True:
+            rows = await _claim(job_id, BATCH)
+            if not rows:
+                return
+            try:
+                results = await _submit(rows, job, line.number)
+            except Exception:
+                # Rows the connector never wrote go back to the queue; written ones wait for recovery.
+                log.exception("job %s: submit failed; unwritten rows go back to the queue", job_id)
+                await fetch(
+                    f"UPDATE recipient SET status = 'queued' WHERE id IN ({', '.join('{}' for _ in rows)}) AND status = 'claimed'",
+                    *[r["id"] for r in rows],
+                )
+                raise
+            await _record(job, results)
+            handled += len(rows)
+            await _announce_submitted(job, [r.ref for r in results if r.ok])
+
+    await asyncio.gather(*(loop() for _ in range(CONCURRENT_BATCHES)))
+    await finish_if_done(job_id)
+    return handled
+
+
+async def finish_if_done(job_id: int) -> None:
+    """Mark a job done once none of its rows waits to be submitted."""
+    left = await fetch(
+        "SELECT COUNT(*) AS n FROM recipient WHERE job = {} AND status IN ('queued', 'claimed', 'submitting', 'scheduled')", job_id
+    )
+    if int(left[0]["n"]) == 0:
+        await SendJob.update({SendJob.status: "done", SendJob.finished_at: datetime.now(UTC)}).where(
+            (SendJob.id == job_id) & SendJob.status.is_in(["queued", "sending"])
+        )
+
+
+async def _announce_submitted(job: SendJob, ids: list[int]) -> None:
+    if not ids:
+        return
+    from payamak.registry import announce
+    from payamak.tables import Tenant
+    from payamak.tenancy.services import enabled_plugins
+
+    tenant = await Tenant.objects().where(Tenant.id == job.tenant).first()
+    await announce("messages_submitted", job.tenant, enabled_plugins(tenant), job_id=job.id, recipient_ids=ids)
+
+
+async def promote_due_jobs() -> list[int]:
+    """Scheduled jobs whose time has come become queued (once, even with several schedulers)."""
+    now = datetime.now(UTC)
+    promoted = []
+    for row in await SendJob.select(SendJob.id).where((SendJob.status == "scheduled") & (SendJob.scheduled_at <= now)):
+        async with writing():
+            changed = (
+                await SendJob.update({SendJob.status: "queued"})
+                .where((SendJob.id == row["id"]) & (SendJob.status == "scheduled"))
+                .returning(SendJob.id)
+            )
+            if changed:
+                await fetch("UPDATE recipient SET status = 'queued' WHERE job = {} AND status = 'scheduled'", row["id"])
+        if changed:
+            promoted.append(row["id"])
+    return promoted
+
+
+async def recover() -> dict[str, int]:
+    """Settle rows stuck in ``submitting`` (charged, not resent) and re-queue idle jobs."""
+    now = datetime.now(UTC)
+    cutoff = now - stale_after()
+    settled = 0
+    await fetch("UPDATE recipient SET status = 'queued' WHERE status = 'claimed' AND claimed_at < {}", cutoff)
+    stale_jobs = await fetch("SELECT DISTINCT job FROM recipient WHERE status = 'submitting' AND claimed_at < {}", cutoff)
+    for row in stale_jobs:
+        job = await SendJob.objects().where(SendJob.id == row["job"]).first()
+        async with writing():
+            stuck = await fetch(
+                "UPDATE recipient SET status = 'submitted', submitted_at = {}, error = 'unconfirmed' "
+                "WHERE job = {} AND status = 'submitting' AND claimed_at < {} RETURNING price",
+                now,
+                job.id,
+                cutoff,
+            )
+            account = await ledger.account_for(job.tenant, job.user)
+            await ledger.settle(
+                account.id,
+                job.tenant,
+                job.id,
+                debit=sum(r["price"] for r in stuck),
+                debit_count=len(stuck),
+                reason="submitted before a crash (unconfirmed)",
+            )
+        settled += len(stuck)
+    idle = await fetch(
+        "SELECT id FROM send_job WHERE status IN ('queued', 'sending') AND COALESCE(heartbeat_at, created_at) < {}", now - idle_after()
+    )
+    requeued = []
+    for row in idle:
+        left = await fetch("SELECT COUNT(*) AS n FROM recipient WHERE job = {} AND status = 'queued'", row["id"])
+        if int(left[0]["n"]):
+            requeued.append(row["id"])
+        else:
+            await finish_if_done(row["id"])
+    return {"settled": settled, "requeued": len(requeued), "jobs": requeued}  # type: ignore[dict-item]

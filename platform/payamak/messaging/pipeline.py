@@ -1,0 +1,221 @@
+"""The send pipeline: one service every sending plugin and the API call.
+
+recipients normalised and de-duplicated → opt-outs blocked on advertising lines → parts and
+price → credit reserved → the job and one row per recipient persisted (bulk, streamed) →
+queued now or scheduled. The dispatcher (``payamak.messaging.dispatch``) does the rest.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from payamak.db import bulk_insert, fetch, writing
+from payamak.errors import DomainError, NotFound
+from payamak.i18n import lazy_gettext as _
+from payamak.messaging import ledger
+from payamak.messaging.lines import connector_classes, usable_line
+from payamak.messaging.numbers import InvalidNumber, normalise, operator_of
+from payamak.messaging.pricing import price_per_part
+from payamak.messaging.tables import Line, OperatorConnection, OptOut, PortedNumber, Recipient, SendJob
+from payamak.messaging.text import info
+from payamak.tables import User
+from payamak.tenancy import scoped
+
+MAX_TEXT = 1_000
+MAX_INVALID_LISTED = 20
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a send would cost: shown before confirming."""
+
+    recipients: int
+    blocked: int
+    encoding: str
+    parts: int
+    per_part: int
+    total: int
+
+
+class InvalidRecipients(DomainError):
+    """Some recipients are not mobile numbers; nothing was accepted."""
+
+    def __init__(self, invalid: list[tuple[int, str]], count: int) -> None:
+        listed = ", ".join(f"#{pos}: {raw!r}" for pos, raw in invalid[:MAX_INVALID_LISTED])
+        super().__init__(
+            "recipients.invalid",
+            _("%(count)s recipients are not valid mobile numbers (%(listed)s). Nothing was sent."),
+            count=count,
+            listed=listed,
+        )
+        self.invalid = invalid
+
+
+def check_text(text: str) -> str:
+    """The text of a send, or a clear error."""
+    if not text or not text.strip():
+        raise DomainError("text.empty", _("The message text is empty."))
+    if len(text) > MAX_TEXT:
+        raise DomainError("text.too_long", _("The message text may be at most %(n)s characters."), n=MAX_TEXT)
+    return text
+
+
+def collect_numbers(raw_numbers: Iterable[str]) -> tuple[array, int]:
+    """Normalised, de-duplicated numbers (as a compact int array, in first-seen order) and the
+    count of duplicates; raises :class:`InvalidRecipients` listing bad ones by position."""
+    seen: set[int] = set()
+    ordered = array("q")
+    invalid: list[tuple[int, str]] = []
+    invalid_count = duplicates = 0
+    for position, raw in enumerate(raw_numbers, start=1):
+        try:
+            number = int(normalise(str(raw)))
+        except InvalidNumber:
+            invalid_count += 1
+            if len(invalid) < MAX_INVALID_LISTED:
+                invalid.append((position, str(raw)))
+            continue
+        if number in seen:
+            duplicates += 1
+            continue
+        seen.add(number)
+        ordered.append(number)
+    if invalid_count:
+        raise InvalidRecipients(invalid, invalid_count)
+    if not ordered:
+        raise DomainError("recipients.empty", _("There are no recipients."))
+    return ordered, duplicates
+
+
+async def _router(line: Line) -> Any:
+    """``number -> connection id``: the line's connection, or by recipient operator when the line allows it."""
+    if not line.route_by_operator:
+        return lambda number, operator: line.connection
+    by_operator: dict[str, int] = {}
+    classes = connector_classes()
+    for conn in await OperatorConnection.objects().where(OperatorConnection.status == "active").order_by(OperatorConnection.id):
+        cls = classes.get(conn.connector)
+        for prefix in getattr(cls, "prefixes", ()) if cls else ():
+            by_operator.setdefault(operator_of(prefix + "0" * (12 - len(prefix))), conn.id)
+    return lambda number, operator: by_operator.get(operator, line.connection)
+
+
+async def accept_send(
+    user: User, raw_numbers: Iterable[str], text: str, *, line_id: Any = None, scheduled_at: datetime | None = None, source: str = "api"
+) -> SendJob:
+    """Accept a send: validate, price, reserve credit, persist the job and its rows, queue it."""
+    text = check_text(text)
+    line = await usable_line(user, line_id)
+    numbers, duplicates = collect_numbers(raw_numbers)
+    sms = info(text)
+    per_part = await price_per_part(user.tenant, line.kind, sms.encoding)
+    opted_out: set[int] = set()
+    if line.kind == "advertising":
+        opted_out = {int(r["number"]) for r in await scoped(OptOut, user.tenant).select(OptOut.number)}
+    overrides = {r["number"]: r["operator"] for r in await PortedNumber.select()} if await PortedNumber.count() < 200_000 else None
+    blocked = sum(1 for n in numbers if n in opted_out) if opted_out else 0
+    billable = len(numbers) - blocked
+    cost = per_part * sms.parts
+    now = datetime.now(UTC)
+    if scheduled_at is not None and scheduled_at <= now:
+        scheduled_at = None
+    status = "scheduled" if scheduled_at else "queued"
+    route = await _router(line)
+
+    def rows(job_id: int) -> Iterable[tuple[Any, ...]]:
+        for n in numbers:
+            number = str(n)
+            operator = operator_of(number, overrides) or ""
+            row_status = "blocked" if n in opted_out else status
+            yield (
+                user.tenant,
+                job_id,
+                number,
+                operator,
+                route(number, operator),
+                sms.parts,
+                0 if row_status == "blocked" else cost,
+                row_status,
+            )
+
+    async with writing():
+        account = await ledger.account_for(user.tenant, user.id)
+        job = SendJob(
+            tenant=user.tenant,
+            user=user.id,
+            line=line.id,
+            text=text,
+            encoding=sms.encoding,
+            parts=sms.parts,
+            per_part=per_part,
+            recipients=len(numbers),
+            blocked=blocked,
+            reserved=billable * cost,
+            source=source,
+            status=status,
+            scheduled_at=scheduled_at,
+            meta={"duplicates": duplicates},
+        )
+        await job.save()
+        await ledger.reserve(account, billable * cost, job.id, billable)
+        await bulk_insert("recipient", ["tenant", "job", "number", "operator", "connection", "parts", "price", "status"], rows(job.id))
+    if status == "queued":
+        from payamak.messaging.actors import dispatch_job
+
+        dispatch_job.send(job.id)
+    from payamak.registry import announce
+    from payamak.tables import Tenant
+    from payamak.tenancy.services import enabled_plugins
+
+    tenant = await Tenant.objects().where(Tenant.id == user.tenant).first()
+    await announce("send_accepted", user.tenant, enabled_plugins(tenant), job_id=job.id)
+    return job
+
+
+async def quote(user: User, recipients: int, text: str, line_id: Any = None) -> Quote:
+    """The cost of sending ``text`` to ``recipients`` numbers from the chosen line."""
+    text = check_text(text)
+    line = await usable_line(user, line_id)
+    sms = info(text)
+    per_part = await price_per_part(user.tenant, line.kind, sms.encoding)
+    return Quote(recipients, 0, sms.encoding, sms.parts, per_part, recipients * sms.parts * per_part)
+
+
+async def user_job(user: User, job_id: Any) -> SendJob:
+    """One of the user's send jobs, or :class:`NotFound`."""
+    job = await scoped(SendJob, user.tenant).get(job_id)
+    if job is None or job.user != user.id:
+        raise NotFound("job")
+    return job
+
+
+async def cancel_job(user: User, job_id: Any) -> SendJob:
+    """Cancel a scheduled job that has not started; its reservation is refunded in full."""
+    job = await user_job(user, job_id)
+    async with writing():
+        changed = (
+            await SendJob.update({SendJob.status: "cancelled", SendJob.finished_at: datetime.now(UTC)})
+            .where((SendJob.id == job.id) & (SendJob.status == "scheduled"))
+            .returning(SendJob.id)
+        )
+        if not changed:
+            raise DomainError("job.not_cancellable", _("Only a scheduled send that has not started can be cancelled."), status_code=409)
+        totals = await fetch(
+            "SELECT COALESCE(SUM(price), 0) AS amount, COUNT(*) AS n FROM recipient WHERE job = {} AND status = 'scheduled'", job.id
+        )
+        await Recipient.update({Recipient.status: "cancelled"}).where((Recipient.job == job.id) & (Recipient.status == "scheduled"))
+        account = await ledger.account_for(job.tenant, job.user)
+        await ledger.settle(
+            account.id,
+            job.tenant,
+            job.id,
+            refund=int(totals[0]["amount"]),
+            refund_count=int(totals[0]["n"]),
+            reason="scheduled send cancelled",
+        )
+    job.status = "cancelled"
+    return job

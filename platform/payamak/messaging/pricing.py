@@ -1,0 +1,49 @@
+"""Prices per SMS part, per tenant, by line kind and encoding (integer Rials)."""
+
+from __future__ import annotations
+
+from payamak.errors import DomainError
+from payamak.i18n import lazy_gettext as _
+from payamak.messaging.tables import LINE_KINDS, Price
+
+ENCODINGS = ("ucs2", "gsm7")
+
+# Defaults until a tenant sets its own: Persian (UCS-2) parts are the common case.
+DEFAULT_PRICES: dict[tuple[str, str], int] = {
+    ("dedicated", "ucs2"): 1_500,
+    ("dedicated", "gsm7"): 2_000,
+    ("shared", "ucs2"): 1_500,
+    ("shared", "gsm7"): 2_000,
+    ("service", "ucs2"): 1_800,
+    ("service", "gsm7"): 2_300,
+    ("advertising", "ucs2"): 1_200,
+    ("advertising", "gsm7"): 1_600,
+}
+
+
+async def price_table(tenant_id: int) -> dict[tuple[str, str], int]:
+    """The tenant's price of a part for every (line kind, encoding)."""
+    table = dict(DEFAULT_PRICES)
+    for row in await Price.select(Price.line_kind, Price.encoding, Price.per_part).where(Price.tenant == tenant_id):
+        table[(row["line_kind"], row["encoding"])] = row["per_part"]
+    return table
+
+
+async def price_per_part(tenant_id: int, line_kind: str, encoding: str) -> int:
+    """The price of one part of a message of ``encoding`` sent from a line of ``line_kind``."""
+    return (await price_table(tenant_id))[(line_kind, encoding)]
+
+
+async def set_price(tenant_id: int, line_kind: str, encoding: str, per_part: int) -> None:
+    """Set one price of a tenant (tenant admins)."""
+    if line_kind not in LINE_KINDS or encoding not in ENCODINGS:
+        raise DomainError("price.unknown_kind", _("Unknown line kind or encoding."))
+    if per_part < 0 or per_part > 10_000_000:
+        raise DomainError("price.out_of_range", _("A price must be between 0 and 10,000,000 Rials."))
+    updated = (
+        await Price.update({Price.per_part: per_part})
+        .where((Price.tenant == tenant_id) & (Price.line_kind == line_kind) & (Price.encoding == encoding))
+        .returning(Price.id)
+    )
+    if not updated:
+        await Price.insert(Price(tenant=tenant_id, line_kind=line_kind, encoding=encoding, per_part=per_part))

@@ -1,0 +1,115 @@
+"""What connectors report back: delivery receipts update rows; incoming messages land in inboxes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from payamak.db import fetch, is_postgres, writing
+from payamak.messaging.connectors import DELIVERED, EXPIRED, REJECTED, UNDELIVERED, DeliveryReport, IncomingMessage
+from payamak.messaging.numbers import try_normalise
+from payamak.messaging.tables import InboundMessage, Line, OptOut
+from payamak.messaging.text import normalise_keyword
+
+log = logging.getLogger("payamak.receiving")
+
+ROW_STATUS = {DELIVERED: "delivered", UNDELIVERED: "undelivered", EXPIRED: "expired", REJECTED: "undelivered"}
+OPT_OUT_WORDS = frozenset(normalise_keyword(w) for w in ("لغو", "لغو11", "لغو 11", "لغو۱۱", "stop", "11", "off", "cancel", "انصراف"))
+RETRY_DELAYS = (0.5, 2.0, 5.0)
+
+
+def is_opt_out(text: str) -> bool:
+    """Whether an incoming text asks to stop advertising messages."""
+    return normalise_keyword(text) in OPT_OUT_WORDS
+
+
+async def apply_receipts(connection_id: int, reports: list[DeliveryReport]) -> list[DeliveryReport]:
+    """Update the rows the receipts are for; returns the receipts that matched no row (yet)."""
+    now = datetime.now(UTC)
+    by_status: dict[str, list[DeliveryReport]] = defaultdict(list)
+    for report in reports:
+        by_status[ROW_STATUS.get(report.status, "undelivered")].append(report)
+    matched: set[str] = set()
+    async with writing():
+        for status, items in by_status.items():
+            ids = [r.message_id for r in items]
+            if is_postgres():
+                rows = await fetch(
+                    "UPDATE recipient SET status = {}, done_at = {} WHERE connection = {} AND message_id = ANY({}::text[]) "
+                    "AND status IN ('submitted', 'delivered', 'undelivered', 'expired') RETURNING message_id",
+                    status,
+                    now,
+                    connection_id,
+                    ids,
+                )
+            else:
+                rows = []
+                for i in range(0, len(ids), 500):
+                    chunk = ids[i : i + 500]
+                    marks = ", ".join("{}" for _ in chunk)
+                    rows += await fetch(
+                        f"UPDATE recipient SET status = {{}}, done_at = {{}} WHERE connection = {{}} AND message_id IN ({marks}) "
+                        "AND status IN ('submitted', 'delivered', 'undelivered', 'expired') RETURNING message_id",
+                        status,
+                        now,
+                        connection_id,
+                        *chunk,
+                    )
+            matched.update(r["message_id"] for r in rows)
+    return [r for r in reports if r.message_id not in matched]
+
+
+async def store_incoming(messages: list[IncomingMessage]) -> list[int]:
+    """Put incoming messages in the inboxes of their lines' owners; handle opt-outs; announce them."""
+    from payamak.registry import announce
+    from payamak.tables import Tenant
+    from payamak.tenancy.services import enabled_plugins
+
+    stored: list[tuple[int, int]] = []
+    for message in messages:
+        line_number = try_normalise(message.line) or message.line.lstrip("+")
+        line = await Line.objects().where(Line.number == line_number).first()
+        if line is None or line.tenant is None:
+            log.warning("incoming message for unknown line %s dropped", message.line)
+            continue
+        sender = try_normalise(message.sender) or message.sender
+        async with writing():
+            row = InboundMessage(
+                tenant=line.tenant, line=line.id, owner=line.owner, sender=sender, text=message.text, received_at=message.received_at
+            )
+            await row.save()
+            if line.kind == "advertising" and is_opt_out(message.text):
+                await OptOut.insert(OptOut(tenant=line.tenant, number=sender, keyword=message.text[:50])).on_conflict(action="DO NOTHING")
+        stored.append((line.tenant, row.id))
+    for tenant_id, message_id in stored:
+        tenant = await Tenant.objects().where(Tenant.id == tenant_id).first()
+        await announce("message_received", tenant_id, enabled_plugins(tenant), message_id=message_id)
+    return [m for _, m in stored]
+
+
+class CoreSink:
+    """The core's side of :class:`payamak.messaging.connectors.ConnectorSink`."""
+
+    _retries: ClassVar[set[asyncio.Task[None]]] = set()
+
+    async def delivery_reports(self, connection_id: int, reports: list[DeliveryReport]) -> None:
+        unmatched = await apply_receipts(connection_id, reports)
+        if unmatched:
+            # A receipt can overtake the recording of its submit: try again shortly.
+            task = asyncio.ensure_future(self._retry(connection_id, unmatched))
+            self._retries.add(task)
+            task.add_done_callback(self._retries.discard)
+
+    async def _retry(self, connection_id: int, reports: list[DeliveryReport]) -> None:
+        for delay in RETRY_DELAYS:
+            await asyncio.sleep(delay)
+            reports = await apply_receipts(connection_id, reports)
+            if not reports:
+                return
+        log.info("%d receipt(s) matched no message on connection %s", len(reports), connection_id)
+
+    async def incoming(self, connection_id: int, messages: list[IncomingMessage]) -> None:
+        await store_incoming(messages)
