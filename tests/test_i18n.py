@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from payamak.i18n import gettext, latin_digits, localize_digits, set_locale
 from payamak.web.formatting import jalali, money, parse_jalali
-from tests.conftest import ROOT
+from conftest import ROOT
 
 
 def test_catalogue_translates_every_message_into_proper_persian():

@@ -12,7 +12,7 @@ import sys
 from payamak.registry import get_registry
 from payamak.tenancy import scoped
 from payamak_testplugin.tables import Note
-from tests.conftest import ROOT
+from conftest import ROOT
 from tests.helpers import text_of
 
 

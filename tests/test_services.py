@@ -17,7 +17,7 @@ from dramatiq.brokers.redis import RedisBroker
 from payamak.settings import get_settings
 from payamak.tenancy import scoped
 from payamak_testplugin.tables import Note
-from tests.conftest import ROOT
+from conftest import ROOT
 
 pytestmark = pytest.mark.services
 

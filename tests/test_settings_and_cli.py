@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from payamak.settings import SettingsError, load_settings
-from tests.conftest import ROOT
+from conftest import ROOT
 
 
 def test_defaults_are_sqlite_under_var_and_embedded(tmp_path: Path):

@@ -12,7 +12,7 @@ from payamak.errors import DomainError
 from payamak.tables import Announcement, ApiKey, Tenant, User
 from payamak.tenancy import NoTenantError, scoped
 from payamak.tenancy.services import sync_tenants
-from tests.conftest import ROOT
+from conftest import ROOT
 from tests.helpers import PASSWORD
 
 

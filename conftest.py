@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh database per run (SQLite by default, PostgreSQL when
+"""Shared fixtures for every test folder (tests/, platform/tests/, plugins/*/tests/): a fresh database per run (SQLite by default, PostgreSQL when
 ``PAYAMAK_DATABASE_URL`` names one), the app, clients per tenant, factories, a live server.
 
 The environment is prepared here, before anything imports ``payamak``: settings are read once.
@@ -21,7 +21,7 @@ from urllib.parse import urlparse, urlunparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent
 RUN_ID = secrets.token_hex(4)
 VAR_DIR = Path(tempfile.mkdtemp(prefix=f"payamak-test-{RUN_ID}-"))
 os.environ["PAYAMAK_VAR_DIR"] = str(VAR_DIR)
