@@ -43,7 +43,9 @@ _NPIS = ("auto", "0", "1", "3", "4", "6", "8", "9")
 
 
 # Each EsmeConfig field's type, to read settings stored as text.
-_CONFIG_KINDS = {f.name: type(f.default) if f.default is not dataclasses.MISSING else str for f in dataclasses.fields(EsmeConfig)} | {"port": int}
+_CONFIG_KINDS = {f.name: type(f.default) if f.default is not dataclasses.MISSING else str for f in dataclasses.fields(EsmeConfig)} | {
+    "port": int
+}
 
 
 def smpp_settings_fields(

@@ -8,7 +8,7 @@ drawn from the ``outcomes`` weights with a seeded RNG. Receipts and incoming mes
 receiver that is not bound wait in a queue and go out when one binds; a ``deliver_sm`` not
 acknowledged before its link drops goes out again. It can throttle (answer ``ESME_RTHROTTLED``
 to a fraction of submits, for some seconds, or above a rate), drop every connection at once or
-after every N accepted submits, and inject incoming messages as if a phone sent them.
+after every N accepted submits, leave submits unanswered, reject destinations, and inject incoming messages as if a phone sent them.
 
 Every accepted message is recorded in :attr:`SmscSimulator.submitted` (reassembled from its
 parts) so tests can count. A submit is recorded and answered in one step, and a drop closes a
@@ -136,6 +136,8 @@ class SmscSimulator:
         self._rate_limit = 0
         self._rate_window = (0, 0)
         self._drop_every = 0
+        self._swallow = 0
+        self._rejects: dict[str, int] = {}
         self._servers: list[asyncio.Server] = []
         self._stopped = False
 
@@ -188,13 +190,30 @@ class SmscSimulator:
         """Close the session that sent every ``submits``-th accepted submit, right after answering it (0: never)."""
         self._drop_every = submits
 
+    def swallow(self, submits: int) -> None:
+        """Leave the next ``submits`` submits unanswered and unrecorded (an SMSC losing them)."""
+        self._swallow = submits
+
+    def reject(self, destination: str, status: int = 0x0B) -> None:
+        """Answer submits to ``destination`` with an error status (default ``ESME_RINVDSTADR``)."""
+        self._rejects[destination] = status
+
     async def inject(self, sender: str, line: str, text: str) -> int:
         """Deliver a message from a phone to a line (queued if no receiver is bound); returns its part count."""
         split = split_for_smpp(text, self._rng.randrange(256))
         items = [
             _Outgoing(
-                dict(source_addr_ton=1, source_addr_npi=1, source_addr=sender, dest_addr_ton=0, dest_addr_npi=1,
-                     destination_addr=line, esm_class=split.esm_class, data_coding=split.data_coding, short_message=octets),
+                dict(
+                    source_addr_ton=1,
+                    source_addr_npi=1,
+                    source_addr=sender,
+                    dest_addr_ton=0,
+                    dest_addr_npi=1,
+                    destination_addr=line,
+                    esm_class=split.esm_class,
+                    data_coding=split.data_coding,
+                    short_message=octets,
+                ),
                 system_id=None,
                 line=line,
             )
@@ -286,6 +305,12 @@ class SmscSimulator:
         if session.bind not in ("transmitter", "transceiver"):
             session.respond("submit_sm_resp", sequence, status=ESME_RINVBNDSTS)
             return
+        if self._swallow > 0:
+            self._swallow -= 1
+            return
+        if status := self._rejects.get(text_field(pdu.destination_addr), 0):
+            session.respond("submit_sm_resp", sequence, status=status)
+            return
         if self._throttling():
             self.throttled += 1
             session.respond("submit_sm_resp", sequence, status=ESME_RTHROTTLED)
@@ -324,7 +349,9 @@ class SmscSimulator:
         self.outcomes[message_id] = outcome
         submitted_at = datetime.now(UTC)
         shown_id = str(int(message_id, 16)) if self.receipt_id_style == "decimal" else message_id
-        text = format_receipt_text(shown_id, outcome, submitted_at, submitted_at, "000" if outcome == DELIVERED else "001", self.receipt_seconds)
+        text = format_receipt_text(
+            shown_id, outcome, submitted_at, submitted_at, "000" if outcome == DELIVERED else "001", self.receipt_seconds
+        )
         fields: dict[str, Any] = dict(
             source_addr_ton=pdu.dest_addr_ton or 0, source_addr_npi=pdu.dest_addr_npi or 0, source_addr=text_field(pdu.destination_addr),
             dest_addr_ton=pdu.source_addr_ton or 0, dest_addr_npi=pdu.source_addr_npi or 0, destination_addr=text_field(pdu.source_addr),
