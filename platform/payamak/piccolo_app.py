@@ -4,6 +4,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from payamak.boxes.tables import Template
 from payamak.messaging.tables import (
     CreditAccount,
     InboundMessage,
@@ -36,6 +37,7 @@ APP_CONFIG = AppConfig(
         InboundMessage,
         OptOut,
         PortedNumber,
+        Template,
     ],
     migration_dependencies=[],
     commands=[],

@@ -28,6 +28,7 @@ BUILTIN_PLUGINS = (
     "payamak.dashboard.plugin",
     "payamak.platform_admin.plugin",
     "payamak.messaging.plugin",
+    "payamak.boxes.plugin",
 )
 
 ROLES = ("platform_admin", "tenant_admin", "tenant_staff", "customer")

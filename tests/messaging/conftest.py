@@ -44,7 +44,7 @@ async def wait_until_settled(job_id: int, timeout: float = 20.0) -> dict[str, in
         counts: dict[str, int] = {}
         for row in rows:
             counts[row["status"]] = counts.get(row["status"], 0) + 1
-        if not {"queued", "claimed", "submitting"} & counts.keys():
+        if not {"queued", "claimed", "submitting"} & counts.keys():  # unconfirmed rows wait for receipts
             return counts
         await asyncio.sleep(0.05)
     raise AssertionError(f"job {job_id} did not settle: {counts}")

@@ -134,7 +134,7 @@ async def test_concurrent_sends_never_overdraw_and_accepted_ones_are_fully_paid(
     assert check["available"] == per_send // 2 and check["reserved"] == 0
 
 
-async def test_recovery_requeues_unwritten_claims_and_settles_written_ones_without_resending(world):
+async def test_recovery_requeues_unwritten_claims_and_holds_written_ones_until_a_receipt_or_the_wait_ends(world):
     later = datetime.now(UTC) + timedelta(hours=1)
     job = await pipeline.accept_send(world.customer, ["09121111111", "09122222222"], "crash", scheduled_at=later)
     ids = [r["id"] for r in await Recipient.select(Recipient.id).where(Recipient.job == job.id).order_by(Recipient.id)]
@@ -144,15 +144,43 @@ async def test_recovery_requeues_unwritten_claims_and_settles_written_ones_witho
     await Recipient.update({Recipient.status: "submitting", Recipient.claimed_at: old}).where(Recipient.id == ids[1])
     await SendJob.update({SendJob.status: "sending", SendJob.scheduled_at: None, SendJob.heartbeat_at: old}).where(SendJob.id == job.id)
     result = await dispatch.recover()
-    assert result["settled"] == 1 and job.id in result["jobs"]
-    sent_before = len([m for m in __import__("payamak_testplugin.loopback", fromlist=["SENT"]).SENT if m.ref in ids])
-    await dispatch.run_job(job.id)
-    assert await wait_until_settled(job.id) == {"submitted": 2}
+    assert result["unconfirmed"] == 1 and job.id in result["jobs"]
     from payamak_testplugin.loopback import SENT
 
+    sent_before = len([m for m in SENT if m.ref in ids])
+    await dispatch.run_job(job.id)
+    await wait_until_settled(job.id)
     assert [m.ref for m in SENT if m.ref in ids][sent_before:] == [ids[0]]
+    statuses = dict((r["id"], r["status"]) for r in await Recipient.select(Recipient.id, Recipient.status).where(Recipient.job == job.id))
+    assert statuses == {ids[0]: "submitted", ids[1]: "unconfirmed"}
+    # The operator's receipt for the written one arrives under a message id we never saw.
+    from payamak.messaging.connectors import DeliveryReport
+    from payamak.messaging.receiving import confirm_unconfirmed
+
+    left = await confirm_unconfirmed(world.connection.id, [DeliveryReport("lost-id-1", DELIVERED, recipient="09122222222", line=world.line.number)])
+    assert left == []
+    row = await Recipient.objects().where(Recipient.id == ids[1]).first()
+    assert (row.status, row.message_id) == ("delivered", "lost-id-1")
     check = await assert_ledger_balances(world.account.id)
     assert check["reserved"] == 0 and check["available"] == CREDIT - 2 * job.per_part
+
+
+async def test_an_unconfirmed_row_no_receipt_confirms_is_sent_again_after_the_wait(world):
+    from payamak_testplugin.loopback import SENT
+
+    later = datetime.now(UTC) + timedelta(hours=1)
+    job = await pipeline.accept_send(world.customer, ["09123333333"], "lost", scheduled_at=later)
+    row_id = (await Recipient.select(Recipient.id).where(Recipient.job == job.id).first())["id"]
+    long_ago = datetime.now(UTC) - timedelta(days=1)
+    await Recipient.update({Recipient.status: "unconfirmed", Recipient.claimed_at: long_ago}).where(Recipient.id == row_id)
+    await SendJob.update({SendJob.status: "sending", SendJob.scheduled_at: None, SendJob.heartbeat_at: long_ago}).where(SendJob.id == job.id)
+    result = await dispatch.recover()
+    assert result["resent"] == 1 and job.id in result["jobs"]
+    await dispatch.run_job(job.id)
+    assert await wait_until_settled(job.id) == {"submitted": 1}
+    assert [m.ref for m in SENT].count(row_id) == 1
+    check = await assert_ledger_balances(world.account.id)
+    assert check["reserved"] == 0 and check["available"] == CREDIT - job.per_part
 
 
 async def test_a_customer_without_an_active_line_is_told_so(app, factory):

@@ -65,7 +65,7 @@ def job_json(job: Any) -> dict[str, Any]:
 async def send_messages(request: Request, data: SendRequest) -> dict[str, Any]:
     """Send one text to up to 100,000 numbers, now or at ``send_at``."""
     if len(data.to) > MAX_API_RECIPIENTS:
-        raise DomainError("recipients.too_many", _("At most %(n)s recipients per request."), n=f"{MAX_API_RECIPIENTS:,}")
+        raise DomainError("recipients.too_many", _("At most %(n)s recipients per request."), n=MAX_API_RECIPIENTS)
     job = await pipeline.accept_send(request.state.user, data.to, data.text, line_id=data.line_id, scheduled_at=parse_send_at(data.send_at))
     return job_json(job)
 

@@ -5,9 +5,14 @@ Exactly-once rules. A dispatcher claims rows (``queued → claimed``, committed)
 calls back right before it writes a message's first PDU, and the row becomes ``submitting``
 (committed) with no await between that commit and the write; once the operator answers, the
 row becomes ``submitted`` or ``failed`` with its debit or refund in one transaction. After a
-crash, stale ``claimed`` rows were never written and go back to ``queued``; stale
-``submitting`` rows were handed to the kernel (which delivers what a killed process wrote) and
-are settled as submitted — charged, never sent twice. Several dispatchers of one job may run at once (a redelivered
+crash, stale ``claimed`` rows were never written and go back to ``queued``. Stale
+``submitting`` rows are ambiguous: the operator may or may not have taken them (a killed
+process's socket can be reset with its last PDUs unread), so they become ``unconfirmed`` and
+keep their reservation. A delivery receipt naming the row's recipient confirms one (it is
+charged and gets its message id, see ``receiving``); one that no receipt confirms within
+``PAYAMAK_RECEIPT_WAIT_SECONDS`` was never taken and goes back to ``queued``. Operators send a
+receipt for every final state, so a message is sent twice only if its receipt takes longer
+than that wait (default 30 minutes). Several dispatchers of one job may run at once (a redelivered
 broker message, the recovery pass): claims never overlap.
 """
 
@@ -36,6 +41,11 @@ CONCURRENT_BATCHES = 4
 def idle_after() -> timedelta:
     """How long a job with queued rows may go without a claim before recovery re-queues it."""
     return timedelta(seconds=int(get_settings().extra.get("IDLE_JOB_SECONDS", "30")))
+
+
+def receipt_wait() -> timedelta:
+    """How long an unconfirmed row waits for a receipt before it is sent again."""
+    return timedelta(seconds=int(get_settings().extra.get("RECEIPT_WAIT_SECONDS", "1800")))
 
 
 def stale_after() -> timedelta:
@@ -216,7 +226,7 @@ async def run_job(job_id: int) -> int:
 async def finish_if_done(job_id: int) -> None:
     """Mark a job done once none of its rows waits to be submitted."""
     left = await fetch(
-        "SELECT COUNT(*) AS n FROM recipient WHERE job = {} AND status IN ('queued', 'claimed', 'submitting', 'scheduled')", job_id
+        "SELECT COUNT(*) AS n FROM recipient WHERE job = {} AND status IN ('queued', 'claimed', 'submitting', 'unconfirmed', 'scheduled')", job_id
     )
     if int(left[0]["n"]) == 0:
         await SendJob.update({SendJob.status: "done", SendJob.finished_at: datetime.now(UTC)}).where(
@@ -253,33 +263,21 @@ async def promote_due_jobs() -> list[int]:
     return promoted
 
 
-async def recover() -> dict[str, int]:
-    """Settle rows stuck in ``submitting`` (charged, not resent) and re-queue idle jobs."""
+async def recover() -> dict[str, Any]:
+    """Upkeep after crashes: unwritten claims back to the queue, ambiguous rows unconfirmed,
+    unconfirmed rows no receipt confirmed back to the queue, idle jobs re-queued."""
     now = datetime.now(UTC)
     cutoff = now - stale_after()
-    settled = 0
-    await fetch("UPDATE recipient SET status = 'queued' WHERE status = 'claimed' AND claimed_at < {}", cutoff)
-    stale_jobs = await fetch("SELECT DISTINCT job FROM recipient WHERE status = 'submitting' AND claimed_at < {}", cutoff)
-    for row in stale_jobs:
-        job = await SendJob.objects().where(SendJob.id == row["job"]).first()
-        async with writing():
-            stuck = await fetch(
-                "UPDATE recipient SET status = 'submitted', submitted_at = {}, error = 'unconfirmed' "
-                "WHERE job = {} AND status = 'submitting' AND claimed_at < {} RETURNING price",
-                now,
-                job.id,
-                cutoff,
-            )
-            account = await ledger.account_for(job.tenant, job.user)
-            await ledger.settle(
-                account.id,
-                job.tenant,
-                job.id,
-                debit=sum(r["price"] for r in stuck),
-                debit_count=len(stuck),
-                reason="submitted before a crash (unconfirmed)",
-            )
-        settled += len(stuck)
+    async with writing():
+        await fetch("UPDATE recipient SET status = 'queued' WHERE status = 'claimed' AND claimed_at < {}", cutoff)
+        unconfirmed = await fetch(
+            # claimed_at now tells since when the row waits for a receipt.
+            "UPDATE recipient SET status = 'unconfirmed', claimed_at = {} WHERE status = 'submitting' AND claimed_at < {} RETURNING id", now, cutoff
+        )
+        resent = await fetch(
+            "UPDATE recipient SET status = 'queued', error = 'resent: no receipt' WHERE status = 'unconfirmed' AND claimed_at < {} RETURNING id",
+            now - receipt_wait(),
+        )
     idle = await fetch(
         "SELECT id FROM send_job WHERE status IN ('queued', 'sending') AND COALESCE(heartbeat_at, created_at) < {}", now - idle_after()
     )
@@ -290,4 +288,4 @@ async def recover() -> dict[str, int]:
             requeued.append(row["id"])
         else:
             await finish_if_done(row["id"])
-    return {"settled": settled, "requeued": len(requeued), "jobs": requeued}  # type: ignore[dict-item]
+    return {"unconfirmed": len(unconfirmed), "resent": len(resent), "requeued": len(requeued), "jobs": requeued}

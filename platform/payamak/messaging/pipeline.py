@@ -45,7 +45,7 @@ class InvalidRecipients(DomainError):
     """Some recipients are not mobile numbers; nothing was accepted."""
 
     def __init__(self, invalid: list[tuple[int, str]], count: int) -> None:
-        listed = ", ".join(f"#{pos}: {raw!r}" for pos, raw in invalid[:MAX_INVALID_LISTED])
+        listed = ", ".join(f"#{pos} ({raw})" for pos, raw in invalid[:MAX_INVALID_LISTED])
         super().__init__(
             "recipients.invalid",
             _("%(count)s recipients are not valid mobile numbers (%(listed)s). Nothing was sent."),

@@ -18,7 +18,7 @@ log = logging.getLogger("payamak.receiving")
 
 ROW_STATUS = {DELIVERED: "delivered", UNDELIVERED: "undelivered", EXPIRED: "expired", REJECTED: "undelivered"}
 OPT_OUT_WORDS = frozenset(normalise_keyword(w) for w in ("لغو", "لغو11", "لغو 11", "لغو۱۱", "stop", "11", "off", "cancel", "انصراف"))
-RETRY_DELAYS = (0.5, 2.0, 5.0)
+RETRY_DELAYS = (0.5, 2.0, 5.0, 10.0)
 
 
 def is_opt_out(text: str) -> bool:
@@ -60,6 +60,36 @@ async def apply_receipts(connection_id: int, reports: list[DeliveryReport]) -> l
                     )
             matched.update(r["message_id"] for r in rows)
     return [r for r in reports if r.message_id not in matched]
+
+
+async def confirm_unconfirmed(connection_id: int, reports: list[DeliveryReport]) -> list[DeliveryReport]:
+    """Receipts matching no message id may be for rows a crash left ``unconfirmed``: the
+    receipt proves the operator took the message, so the row gets its id and status and is
+    charged. Returns the receipts that confirmed nothing."""
+    from payamak.messaging import ledger
+    from payamak.messaging.tables import SendJob
+
+    remaining = []
+    now = datetime.now(UTC)
+    for report in reports:
+        number = try_normalise(report.recipient) if report.recipient else None
+        if number is None:
+            remaining.append(report)
+            continue
+        async with writing():
+            rows = await fetch(
+                "UPDATE recipient SET status = {}, message_id = {}, done_at = {}, submitted_at = {}, error = NULL WHERE id = "
+                "(SELECT id FROM recipient WHERE connection = {} AND number = {} AND status = 'unconfirmed' ORDER BY id LIMIT 1) "
+                "RETURNING job, price",
+                ROW_STATUS.get(report.status, "undelivered"), report.message_id, now, now, connection_id, number,
+            )
+            if not rows:
+                remaining.append(report)
+                continue
+            job = await SendJob.objects().where(SendJob.id == rows[0]["job"]).first()
+            account = await ledger.account_for(job.tenant, job.user)
+            await ledger.settle(account.id, job.tenant, job.id, debit=rows[0]["price"], debit_count=1, reason="confirmed by its receipt after a crash")
+    return remaining
 
 
 async def store_incoming(messages: list[IncomingMessage]) -> list[int]:
@@ -109,7 +139,9 @@ class CoreSink:
             reports = await apply_receipts(connection_id, reports)
             if not reports:
                 return
-        log.info("%d receipt(s) matched no message on connection %s", len(reports), connection_id)
+        reports = await confirm_unconfirmed(connection_id, reports)
+        if reports:
+            log.info("%d receipt(s) matched no message on connection %s", len(reports), connection_id)
 
     async def incoming(self, connection_id: int, messages: list[IncomingMessage]) -> None:
         await store_incoming(messages)

@@ -1,7 +1,7 @@
 """``payamak simulator``: run the simulator SMSC, and send it an incoming message as a phone would.
 
 ``run`` listens for SMPP on ``--port`` and for control commands on ``--control-port`` (default
-``--port`` + 1, loopback only: see :mod:`payamak_operators.simulator`). ``inject`` talks to that
+``--port`` + 1, loopback only: see :mod:`payamak_operators.control`). ``inject`` talks to that
 control port; the simulator delivers the message to a bound receiver of the line, or queues it.
 """
 
@@ -12,7 +12,8 @@ import contextlib
 
 import click
 
-from payamak_operators.simulator import SmscSimulator, control_request
+from payamak_operators.control import control_request
+from payamak_operators.simulator import SmscSimulator
 
 
 @click.group()

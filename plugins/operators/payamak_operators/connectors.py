@@ -29,6 +29,7 @@ from payamak.messaging.connectors import (
     OutboundMessage,
     SettingField,
     SubmitResult,
+    WriteHook,
 )
 
 from .addresses import NPI_ISDN, NPI_UNKNOWN, TON_INTERNATIONAL, TON_NATIONAL, TON_NETWORK, TON_UNKNOWN, AddressPlan, international_mobile
@@ -143,11 +144,11 @@ class SmppConnector(Connector):
         self.session = EsmeSession(self.esme_config(), policy, self._reports, self._incoming, self.address_plan())
         await self.session.start()
 
-    async def submit(self, messages: list[OutboundMessage]) -> list[SubmitResult]:
+    async def submit(self, messages: list[OutboundMessage], on_write: WriteHook | None = None) -> list[SubmitResult]:
         """Submit a batch through the session (see :meth:`EsmeSession.submit`)."""
         if self.session is None:
             raise ConnectionError(f"{self.name} connection {self.connection_id} is not connected")
-        return await self.session.submit(messages)
+        return await self.session.submit(messages, on_write)
 
     async def disconnect(self) -> None:
         """Finish running submits, flush deliveries, unbind."""

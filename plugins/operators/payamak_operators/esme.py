@@ -8,10 +8,20 @@ again; any other error status is the message's final failure.
 
 Delivery semantics are *at least once*. A part whose response never came — the link dropped,
 or no response within ``response_timeout`` (the link is then closed as broken) — is sent
-again on the next link. The SMSC may have accepted the first copy, so a recipient can, rarely,
-get a message twice; the alternative, failing it, would lose messages the SMSC never saw. An
-SMSC that closes a link only after writing the responses of what it accepted (as ours and
-most do on unbind or overload) causes no duplicates.
+again on the next link. The SMSC may have accepted the first copy: its response can be lost
+with the connection (a TCP reset discards what we had not read yet), or it was merely slow;
+the recipient then gets the message twice. Failing such a part instead would lose messages
+the SMSC never saw, and a failed result is final in the core, so we send again. An SMSC that
+ends a link gracefully (answering what it accepted, then closing) causes no duplicates; the
+simulator's drops are graceful, and its tests count exactly one copy of every message.
+
+``submit`` raises :class:`NotBound` when no transmitter bind comes up within
+``bind_wait_seconds`` (nothing was sent: the core can queue the batch again). A batch under
+way waits across reconnects; ``close`` lets running batches finish for a grace period, then
+what is left fails with ``connector_closed``.
+
+Receipts for a long message arrive one per part; only the first part's is reported (the core
+knows a message by its first part's id), matched through :class:`RecentIds`.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from payamak.messaging.connectors import DeliveryReport, IncomingMessage, OutboundMessage, SubmitResult
+from payamak.messaging.connectors import DeliveryReport, IncomingMessage, OutboundMessage, SubmitResult, WriteGate, WriteHook
 from payamak.messaging.text import split_for_smpp
 
 from .addresses import AddressPlan
@@ -91,6 +101,10 @@ class ConnectorClosed(ConnectionError):
     """The session was closed while messages waited."""
 
 
+class _Withdrawn(Exception):
+    """The core took the message back before it was written."""
+
+
 class _Rejected(Exception):
     def __init__(self, status: int) -> None:
         super().__init__(status_name(status))
@@ -146,6 +160,7 @@ class EsmeSession:
                 link.close("start failed")
             raise
         for role, link in zip(self._roles, links, strict=True):
+            self._install(role, link)
             self._tasks.append(asyncio.create_task(self._supervise(role, link)))
         self._tasks.append(asyncio.create_task(self.inbound.run()))
 
@@ -169,7 +184,7 @@ class EsmeSession:
     async def _open(self, role: str) -> SmppLink:
         cfg = self.config
         reader, writer = await asyncio.wait_for(asyncio.open_connection(cfg.host, cfg.port), cfg.connect_timeout)
-        link = SmppLink(role, reader, writer, self.inbound.accept)
+        link = SmppLink(role, reader, writer, self.inbound.accept, lambda lost: self._uninstall(role, lost))
         try:
             future, _ = link.request(
                 f"bind_{role}",
@@ -204,7 +219,8 @@ class EsmeSession:
                 self._uninstall(role, link)
                 if self._closing:
                     return
-                if time.monotonic() - started > 10 * cfg.reconnect_min + 10:
+                if time.monotonic() - started > cfg.reconnect_max:
+                    # It was healthy for a while: start the back-off over. A flapping SMSC keeps doubling it.
                     delay = cfg.reconnect_min
                 link = None
             await asyncio.sleep(delay * random.uniform(0.8, 1.2))
@@ -246,8 +262,11 @@ class EsmeSession:
         for link in list(self._links.values()):
             link.close("dropped on request")
 
-    async def submit(self, messages: list[OutboundMessage]) -> list[SubmitResult]:
-        """Submit a batch; one final result per message. Raises ``NotBound`` when no bind came up in time."""
+    async def submit(self, messages: list[OutboundMessage], on_write: WriteHook | None = None) -> list[SubmitResult]:
+        """Submit a batch; one final result per message. Raises ``NotBound`` when no bind came up in time.
+
+        With ``on_write`` each message is admitted through a :class:`WriteGate` right before its
+        first PDU is written; a message the core withdraws is dropped (no result)."""
         if self._closing:
             raise ConnectorClosed("the session is closed")
         if not messages:
@@ -261,10 +280,13 @@ class EsmeSession:
         self._idle.clear()
         queue = deque(messages)
         results: list[SubmitResult] = []
+        gate = WriteGate(on_write) if on_write is not None else None
 
         async def worker() -> None:
             while queue:
-                results.append(await self._submit_message(queue.popleft()))
+                result = await self._submit_message(queue.popleft(), gate)
+                if result is not None:
+                    results.append(result)
 
         try:
             async with asyncio.TaskGroup() as group:
@@ -280,7 +302,7 @@ class EsmeSession:
         self._reference = (self._reference + 1) % 256
         return self._reference
 
-    async def _submit_message(self, message: OutboundMessage) -> SubmitResult:
+    async def _submit_message(self, message: OutboundMessage, gate: WriteGate | None = None) -> SubmitResult | None:
         try:
             split = split_for_smpp(message.text, self._next_reference())
         except ValueError as exc:
@@ -303,19 +325,21 @@ class EsmeSession:
         total = len(split.parts)
         error: str | None = None
         for number, octets in enumerate(split.parts, 1):
+            admit = (lambda send, ref=message.ref: gate.admit(ref, send)) if gate is not None and number == 1 else None
             try:
-                ids.append(await self._submit_part(dict(common, short_message=octets)))
+                ids.append(await self._submit_part(dict(common, short_message=octets), admit))
+                self.recent_ids.add(ids[-1], ids[0])
             except _Rejected as exc:
                 error = exc.name if total == 1 else f"{exc.name} (part {number}/{total})"
             except ConnectorClosed:
                 error = "connector_closed"
+            except _Withdrawn:
+                return None
             if error:
                 break
-        if ids:
-            self.recent_ids.add(ids)
         return SubmitResult(message.ref, error is None, ids[0] if ids else None, error)
 
-    async def _submit_part(self, fields: dict[str, Any]) -> str:
+    async def _submit_part(self, fields: dict[str, Any], admit: Callable[[Callable[[], Callable[[], None]]], Awaitable[bool]] | None = None) -> str:
         cfg = self.config
         while True:
             if self._closing:
@@ -327,8 +351,20 @@ class EsmeSession:
                 await self.bucket.take()
                 link = self._tx
                 if link is None or link.lost:
+                    await asyncio.sleep(0)
                     continue
-                future, sequence = link.request("submit_sm", **fields)
+                try:
+                    if admit is None:
+                        future, sequence = link.request("submit_sm", **fields)
+                    else:
+                        # Encoded first; the gate records it as written and sends it in one step.
+                        data, future, sequence = link.prepare("submit_sm", **fields)
+                        allowed, admit = await admit(lambda link=link, data=data: link.send(data)), None
+                        if not allowed:
+                            link.forget(sequence)
+                            raise _Withdrawn
+                except LinkLost:
+                    continue
                 self.stats.parts_sent += 1
                 try:
                     response = await asyncio.wait_for(future, cfg.response_timeout)

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 
 from payamak.messaging.connectors import DeliveryReport, IncomingMessage
@@ -115,20 +115,29 @@ class InboundRouter:
         if not raw_id:
             log.warning("receipt without a message id: %r", text)
             return None
-        resolved = self.recent_ids.resolve(raw_id)
-        if resolved is not None:
-            message_id, first_part = resolved
-            if not first_part:
-                return None  # the core tracks a long message by its first part's receipt
-        else:
-            message_id = self.policy.receipt_id(raw_id)
         status = self.policy.receipt_status(fields.stat, fields.err) if fields.stat else None
         if status is None and not fields.stat and pdu.message_state is not None:
             status = MESSAGE_STATES.get(pdu.message_state)
         if status is None:
-            log.debug("receipt %s not final or not understood: %r", message_id, text)
+            log.debug("receipt %s not final or not understood: %r", raw_id, text)
             return None
-        return DeliveryReport(message_id=message_id, status=status, done_at=fields.done_date, error_code=fields.err)
+        return DeliveryReport(message_id=raw_id, status=status, done_at=fields.done_date, error_code=fields.err,
+                              recipient=text_field(pdu.source_addr) or None, line=text_field(pdu.destination_addr) or None)
+
+    def _matched(self, reports: list[DeliveryReport]) -> list[DeliveryReport]:
+        """Reports under the id the core knows; receipts of a long message's later parts dropped.
+
+        Done at flush time, not on arrival: a receipt can be read in the same pass as the
+        ``submit_sm_resp`` before it, before the submitting task has recorded that id.
+        """
+        matched = []
+        for report in reports:
+            resolved = self.recent_ids.resolve(report.message_id)
+            if resolved is None:
+                matched.append(replace(report, message_id=self.policy.receipt_id(report.message_id)))
+            elif resolved[1]:
+                matched.append(replace(report, message_id=resolved[0]))
+        return matched
 
     def _incoming(self, pdu: Command) -> IncomingMessage | None:
         payload = pdu.short_message or pdu.message_payload or b""
@@ -184,14 +193,15 @@ class InboundRouter:
         reports, reports_done, self._reports, self._reports_done = self._reports, self._reports_done, [], None
         messages, messages_done, self._messages, self._messages_done = self._messages, self._messages_done, [], None
         if reports:
-            await self._hand_over(self._on_reports, reports, reports_done)
+            await self._hand_over(self._on_reports, self._matched(reports), reports_done)
         if messages:
             await self._hand_over(self._on_incoming, messages, messages_done)
 
     @staticmethod
     async def _hand_over(handler: Callable[[list], Awaitable[None]], items: list, done: asyncio.Future[bool] | None) -> None:
         try:
-            await handler(items)
+            if items:
+                await handler(items)
             ok = True
         except Exception:
             log.exception("the sink refused %d items; the SMSC will deliver them again", len(items))

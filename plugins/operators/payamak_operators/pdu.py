@@ -11,6 +11,7 @@ not list, which vendors send anyway; :func:`decode` lets every command read ever
 from __future__ import annotations
 
 import asyncio
+import copy
 import struct
 from typing import Any
 
@@ -22,6 +23,7 @@ __all__ = [
     "RESPONSE_BIT",
     "Command",
     "PduError",
+    "PduWriter",
     "SequenceCounter",
     "decode",
     "encode",
@@ -43,6 +45,7 @@ _STATUS_NAMES = {value: name.removeprefix("SMPP_") for name, value in vars(const
 _ALL_PARAMS: dict[str, smpp_command.Param] = {}
 for _cls in (smpp_command.DataSM, smpp_command.SubmitSM, smpp_command.DeliverSM):
     _ALL_PARAMS.update({k: v for k, v in _cls.params.items() if k in consts.OPTIONAL_PARAMS})
+_PROTOTYPES: dict[str, Command] = {}
 
 
 class PduError(ValueError):
@@ -73,14 +76,53 @@ class SequenceCounter:
         return self._last
 
 
+class PduWriter:
+    """Writes PDUs to a stream, coalescing those of one event-loop pass into one ``send``.
+
+    A window of submits (or a burst of responses) then costs one system call, not one each.
+    """
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self._buffer: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        """Queue a PDU; it is sent at the end of this pass of the event loop."""
+        if not self._buffer:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self._buffer.append(data)
+
+    def flush(self) -> None:
+        """Send what is queued now (before closing, say)."""
+        if self._buffer:
+            if not self.writer.is_closing():
+                self.writer.write(b"".join(self._buffer))
+            self._buffer.clear()
+
+
 def status_name(status: int) -> str:
     """The specification's name of a command status (``ESME_RINVDSTADR``), or its hex value."""
     return _STATUS_NAMES.get(status, f"ESME_0x{status:08X}")
 
 
+def _prototype(command_name: str) -> Command:
+    """A blank command made by smpplib's factory, kept to be copied: copying skips the
+    factory's per-field set-up, which costs more than encoding the PDU itself."""
+    proto = _PROTOTYPES.get(command_name)
+    if proto is None:
+        proto = smpp.make_pdu(command_name, client=_CLIENT, allow_unknown_opt_params=True)
+        if any(k in consts.OPTIONAL_PARAMS for k in proto.params):
+            proto.params = {**_ALL_PARAMS, **proto.params}
+        _PROTOTYPES[command_name] = proto
+    return copy.copy(proto)
+
+
 def encode(command_name: str, sequence: int, status: int = 0, **fields: Any) -> bytes:
     """One PDU's octets; string fields are ``str``, octet strings (``short_message``) ``bytes``."""
-    pdu = smpp.make_pdu(command_name, client=_CLIENT, status=status, **fields)
+    pdu = _prototype(command_name)
+    for name, value in fields.items():
+        setattr(pdu, name, value)
+    pdu.status = status
     pdu.sequence = sequence
     return pdu.generate()
 
@@ -94,9 +136,7 @@ def decode(data: bytes) -> Command:
     """A framed PDU as smpplib's command object (string fields come back as ``bytes``)."""
     try:
         name = command_codes.get_command_name(header(data)[1])
-        pdu = smpp.make_pdu(name, client=_CLIENT, allow_unknown_opt_params=True)
-        if any(k in consts.OPTIONAL_PARAMS for k in pdu.params):
-            pdu.params = {**_ALL_PARAMS, **pdu.params}
+        pdu = _prototype(name)
         pdu.parse(data)
     except Exception as exc:  # smpplib raises KeyError, struct.error, its own errors…
         raise PduError(f"undecodable PDU {data[:64].hex()}: {exc!r}") from exc

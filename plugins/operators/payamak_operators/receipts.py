@@ -53,7 +53,6 @@ STATE_OF_STATUS = {DELIVERED: 2, EXPIRED: 3, UNDELIVERED: 5, REJECTED: 8}
 STAT_OF_STATUS = {DELIVERED: "DELIVRD", EXPIRED: "EXPIRED", UNDELIVERED: "UNDELIV", REJECTED: "REJECTD"}
 
 _KEYS = r"id|sub|dlvrd|submit[ _]?date|done[ _]?date|stat|err|text"
-_DATE_LAYOUTS = {10: ("%y%m%d%H%M",), 12: ("%y%m%d%H%M%S", "%Y%m%d%H%M"), 14: ("%Y%m%d%H%M%S",)}
 _FIELD = re.compile(rf"\b({_KEYS})\s*:\s*", re.IGNORECASE)
 
 
@@ -70,13 +69,17 @@ class ReceiptText:
 
 def parse_date(value: str | None, tz: tzinfo = UTC) -> datetime | None:
     """``YYMMDDhhmm`` or ``YYMMDDhhmmss`` (also ``YYYYMMDDhhmm[ss]``) in ``tz``, as UTC; ``None`` if unreadable."""
-    digits = re.sub(r"\D", "", value or "")
-    for layout in _DATE_LAYOUTS.get(len(digits), ()):
-        try:
-            return datetime.strptime(digits, layout).replace(tzinfo=tz).astimezone(UTC)
-        except ValueError:
-            continue
-    return None
+    digits = "".join(ch for ch in value or "" if ch.isdigit())
+    if len(digits) == 14 or (len(digits) == 12 and digits[2:4] > "12"):
+        digits = digits[2:] if len(digits) == 14 else digits[2:] + "00"  # a four-digit year
+    if len(digits) not in (10, 12):
+        return None
+    try:
+        y, mo, d, h, mi = (int(digits[i : i + 2]) for i in range(0, 10, 2))
+        local = datetime(2000 + y, mo, d, h, mi, int(digits[10:12] or 0), tzinfo=tz)
+    except ValueError:
+        return None
+    return local.astimezone(UTC)
 
 
 def parse_receipt_text(text: str, tz: tzinfo = UTC) -> ReceiptText:
@@ -126,11 +129,10 @@ class RecentIds:
         self._size = size
         self._ids: OrderedDict[str, tuple[str, bool]] = OrderedDict()
 
-    def add(self, part_ids: list[str]) -> None:
-        """Remember the part ids of one submitted message (the first is the message's id)."""
-        for i, part_id in enumerate(part_ids):
-            self._ids[_canonical(part_id)] = (part_ids[0], i == 0)
-        while len(self._ids) > self._size:
+    def add(self, part_id: str, first_part_id: str) -> None:
+        """Remember an accepted part's id (call as each response comes: receipts can beat the next part)."""
+        self._ids[_canonical(part_id)] = (first_part_id, part_id == first_part_id)
+        if len(self._ids) > self._size:
             self._ids.popitem(last=False)
 
     def resolve(self, raw: str) -> tuple[str, bool] | None:

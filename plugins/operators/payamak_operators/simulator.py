@@ -8,25 +8,24 @@ drawn from the ``outcomes`` weights with a seeded RNG. Receipts and incoming mes
 receiver that is not bound wait in a queue and go out when one binds; a ``deliver_sm`` not
 acknowledged before its link drops goes out again. It can throttle (answer ``ESME_RTHROTTLED``
 to a fraction of submits, for some seconds, or above a rate), drop every connection at once or
-after every N accepted submits, leave submits unanswered, reject destinations, and inject incoming messages as if a phone sent them.
+after every N accepted submits, leave submits unanswered, reject destinations, and inject
+incoming messages as if a phone sent them.
 
 Every accepted message is recorded in :attr:`SmscSimulator.submitted` (reassembled from its
-parts) so tests can count. A submit is recorded and answered in one step, and a drop closes a
-link only after the responses written so far (``writer.close()`` flushes), so a submit counts
-as accepted exactly when its ESME received the response.
+parts) so tests can count. A submit is recorded and answered in one step, and a drop is a
+half-close after the responses written so far: requests still in the socket are read and
+ignored (neither answered nor recorded) until the ESME closes. So a submit counts as accepted
+exactly when its ESME received the response, and an ESME that sends again what got no answer
+submits each message exactly once. (Closing outright would send a TCP reset, which makes the
+ESME's kernel discard responses it has not read yet — a real SMSC can do that, and then an
+ESME cannot tell accepted from lost: see :mod:`payamak_operators.esme`.)
 
-**Control channel.** With ``control_port`` set (``payamak simulator run`` opens port + 1), the
-simulator also listens for one-line JSON commands on loopback and answers each with one JSON
-line. Commands: ``{"cmd": "inject", "from": "98912…", "to": "3000123", "text": "…"}``,
-``{"cmd": "throttle", "fraction": 0.5, "seconds": 10, "max_per_second": 0}``,
-``{"cmd": "drop"}``, ``{"cmd": "stats"}``. When the simulator has a password, every command
-carries it as ``"password"``. It is a development tool: bind it to loopback only.
+With ``control_port`` set it also opens the control channel of :mod:`payamak_operators.control`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
@@ -37,7 +36,7 @@ from typing import Any
 from payamak.messaging.connectors import DELIVERED, RECEIPT_STATUSES
 from payamak.messaging.text import decode_short_message, join_parts, split_for_smpp
 
-from .pdu import RESPONSE_BIT, PduError, SequenceCounter, decode, encode, header, read_pdu, text_field
+from .pdu import RESPONSE_BIT, PduError, PduWriter, SequenceCounter, decode, encode, header, read_pdu, text_field
 from .receipts import STATE_OF_STATUS, format_receipt_text
 
 log = logging.getLogger(__name__)
@@ -69,6 +68,7 @@ class _Outgoing:
 class _Session:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
+        self.out = PduWriter(writer)
         self.bind: str | None = None
         self.system_id = ""
         self.address_range = ""
@@ -78,20 +78,32 @@ class _Session:
 
     @property
     def receives(self) -> bool:
-        return not self.closing and self.bind in ("receiver", "transceiver")
+        return not self.closing and not self.writer.is_closing() and self.bind in ("receiver", "transceiver")
 
     def respond(self, command_name: str, sequence: int, status: int = 0, **fields: Any) -> None:
-        if not self.closing:
-            self.writer.write(encode(command_name, sequence, status=status, **fields))
+        if not self.closing and not self.writer.is_closing():
+            self.out.write(encode(command_name, sequence, status=status, **fields))
 
     def deliver(self, item: _Outgoing) -> None:
         sequence = self.sequence.next()
         self.outstanding[sequence] = [item]
-        self.writer.write(encode("deliver_sm", sequence, **item.fields))
+        self.out.write(encode("deliver_sm", sequence, **item.fields))
 
     def close(self) -> None:
+        """Half-close: the peer reads every response written so far, then end of stream.
+
+        Closing outright with unread requests in the socket would send a TCP reset, and a
+        reset makes the peer's kernel drop responses it has not read yet.
+        """
+        if self.closing:
+            return
         self.closing = True
-        self.writer.close()  # after what was already written
+        self.out.flush()
+        if self.writer.can_write_eof() and not self.writer.is_closing():
+            self.writer.write_eof()
+            asyncio.get_running_loop().call_later(5.0, self.writer.close)
+        else:
+            self.writer.close()
 
 
 class SmscSimulator:
@@ -127,6 +139,7 @@ class SmscSimulator:
         self.parts_accepted = 0
         self.duplicate_parts = 0
         self.throttled = 0
+        self.enquire_links = 0
         self._partials: dict[tuple[str, str, str, int, int], dict[int, tuple[str, str]]] = {}
         self._sessions: set[_Session] = set()
         self._queue: list[list[_Outgoing]] = []
@@ -149,7 +162,9 @@ class SmscSimulator:
         self.port = server.sockets[0].getsockname()[1]
         self._servers.append(server)
         if self.control_port is not None:
-            control = await asyncio.start_server(self._control, self.host, self.control_port)
+            from .control import ControlChannel
+
+            control = await asyncio.start_server(ControlChannel(self).serve, self.host, self.control_port)
             self.control_port = control.sockets[0].getsockname()[1]
             self._servers.append(control)
         log.info("simulator SMSC listening on %s:%s", self.host, self.port)
@@ -228,15 +243,15 @@ class SmscSimulator:
         session = _Session(reader, writer)
         self._sessions.add(session)
         try:
-            while not session.closing:
+            while True:
                 data = await read_pdu(reader)
-                if session.closing:
-                    break
-                self._handle(session, data)
+                if not session.closing:  # after a drop, requests are read and ignored until the peer closes
+                    self._handle(session, data)
         except (asyncio.IncompleteReadError, OSError, PduError):
             pass
         finally:
-            session.close()
+            session.closing = True
+            writer.close()
             self._sessions.discard(session)
             if not self._stopped:
                 for items in session.outstanding.values():
@@ -260,6 +275,7 @@ class SmscSimulator:
         elif command == "submit_sm":
             self._submit(session, pdu, sequence)
         elif command == "enquire_link":
+            self.enquire_links += 1
             session.respond("enquire_link_resp", sequence)
         elif command == "unbind":
             session.respond("unbind_resp", sequence)
@@ -381,48 +397,3 @@ class SmscSimulator:
         receiver = receivers[self._rng.randrange(len(receivers))] if len(receivers) > 1 else receivers[0]
         for item in items:
             receiver.deliver(item)
-
-    # --- control channel ---------------------------------------------------------------
-
-    async def _control(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while line := await reader.readline():
-                try:
-                    answer = await self._command(json.loads(line))
-                except (ValueError, KeyError, TypeError) as exc:
-                    answer = {"ok": False, "error": str(exc)}
-                writer.write(json.dumps(answer).encode() + b"\n")
-                await writer.drain()
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            writer.close()
-
-    async def _command(self, request: dict[str, Any]) -> dict[str, Any]:
-        if self.password is not None and request.get("password") != self.password:
-            return {"ok": False, "error": "bad password"}
-        command = request["cmd"]
-        if command == "inject":
-            parts = await self.inject(str(request["from"]), str(request["to"]), str(request["text"]))
-            return {"ok": True, "parts": parts, "queued": self.queued}
-        if command == "throttle":
-            self.set_throttle(float(request.get("fraction", 0)), float(request.get("seconds", 0)), int(request.get("max_per_second", 0)))
-            return {"ok": True}
-        if command == "drop":
-            self.drop_connections()
-            return {"ok": True}
-        if command == "stats":
-            return {"ok": True, "submitted": len(self.submitted), "parts": self.parts_accepted, "throttled": self.throttled,
-                    "sessions": self.bound_sessions, "queued": self.queued}  # fmt: skip
-        return {"ok": False, "error": f"unknown command {command!r}"}
-
-
-async def control_request(host: str, port: int, request: dict[str, Any], wait: float = 5.0) -> dict[str, Any]:
-    """Send one command to a running simulator's control channel and return its answer."""
-    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), wait)
-    try:
-        writer.write(json.dumps(request).encode() + b"\n")
-        await writer.drain()
-        return json.loads(await asyncio.wait_for(reader.readline(), wait))
-    finally:
-        writer.close()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 import click
 
 from payamak import hookimpl
 from payamak.messaging.connectors import Connector
+
+log = logging.getLogger(__name__)
 
 
 @hookimpl
@@ -22,3 +29,47 @@ def payamak_cli_commands(cli: click.Group) -> None:
     from payamak_operators.cli import simulator
 
     cli.add_command(simulator)
+
+
+@hookimpl
+def payamak_settings() -> list[Any]:
+    from payamak.registry import SettingSpec
+
+    return [SettingSpec("SIMULATOR_PORT", "port of the simulator SMSC the embedded mode starts", default="2775")]
+
+
+@hookimpl
+def payamak_embedded_services(settings: Any) -> list[Any]:
+    """The embedded mode (``payamak serve`` without Redis) runs the simulator SMSC in-process."""
+    return [embedded_simulator(int(settings.extra.get("SIMULATOR_PORT", "2775")))]
+
+
+@asynccontextmanager
+async def embedded_simulator(port: int) -> AsyncIterator[Any]:
+    """A simulator SMSC on 127.0.0.1:``port`` with a realistic receipt mix, for the demo."""
+    from payamak_operators.simulator import SmscSimulator
+
+    simulator = SmscSimulator("127.0.0.1", port, receipt_delay=2.0, outcomes={"delivered": 0.9, "undelivered": 0.07, "expired": 0.03},
+                              control_port=port + 1)
+    try:
+        await simulator.start()
+    except OSError as exc:
+        log.warning("simulator SMSC not started on port %s: %s (another one is running?)", port, exc)
+        yield None
+        return
+    try:
+        yield simulator
+    finally:
+        await simulator.stop()
+
+
+@hookimpl
+async def payamak_demo_data(tenant_slug: str) -> None:
+    """The demo's operator connection: the embedded simulator (created once)."""
+    from payamak.messaging.lines import create_connection
+    from payamak.messaging.tables import OperatorConnection
+    from payamak.settings import get_settings
+
+    if not await OperatorConnection.exists().where(OperatorConnection.name == "simulator"):
+        port = int(get_settings().extra.get("SIMULATOR_PORT", "2775"))
+        await create_connection("simulator", "simulator", {"host": "127.0.0.1", "port": port, "system_id": "payamak"})

@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from operators_helpers import FAST, FakeSink
-
 from payamak_operators.connectors import SimulatorConnector, SmppConnector
 from payamak_operators.simulator import SmscSimulator
+from payamak_operators.testing import FAST, FakeSink
+
 
 @pytest.fixture
 async def start_simulator() -> AsyncIterator[Callable[..., Awaitable[SmscSimulator]]]:
@@ -32,7 +32,9 @@ async def connect() -> AsyncIterator[Callable[..., Awaitable[SmppConnector]]]:
     """Connect a connector (simulator kind by default) to a simulator: ``await connect(sim, **settings)``."""
     connected: list[SmppConnector] = []
 
-    async def make(sim: SmscSimulator, cls: type[SmppConnector] = SimulatorConnector, sink: FakeSink | None = None, **settings: Any) -> SmppConnector:
+    async def make(
+        sim: SmscSimulator, cls: type[SmppConnector] = SimulatorConnector, sink: FakeSink | None = None, **settings: Any
+    ) -> SmppConnector:
         connector = cls(1, {"host": sim.host, "port": sim.port, "system_id": "payamak", **FAST, **settings}, sink or FakeSink())
         await connector.connect()
         connected.append(connector)

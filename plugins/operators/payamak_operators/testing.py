@@ -1,4 +1,7 @@
-"""Helpers of the operators plugin's tests: a fake sink, polling, message factories."""
+"""Test support for connectors: an in-memory sink, polling, message factories, fast session timings.
+
+Used by this plugin's tests and available to cross-plugin tests that drive the simulator.
+"""
 
 from __future__ import annotations
 
