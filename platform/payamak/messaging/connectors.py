@@ -147,8 +147,9 @@ class WriteGate:
 class ConnectorSink(Protocol):
     """What a connector reports back to the core (implemented by the core)."""
 
-    async def delivery_reports(self, connection_id: int, reports: list[DeliveryReport]) -> None:
-        """Record receipts; called with batches, in arrival order."""
+    async def delivery_reports(self, connection_id: int, reports: list[DeliveryReport]) -> list[DeliveryReport] | None:
+        """Record receipts (batches, in arrival order). Returns those the core cannot place yet:
+        the connector refuses them temporarily (``ESME_RX_T_APPN``) so the operator sends them again."""
 
     async def incoming(self, connection_id: int, messages: list[IncomingMessage]) -> None:
         """Store incoming messages in the inboxes of the lines' owners."""

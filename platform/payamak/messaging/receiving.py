@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -18,7 +17,6 @@ log = logging.getLogger("payamak.receiving")
 
 ROW_STATUS = {DELIVERED: "delivered", UNDELIVERED: "undelivered", EXPIRED: "expired", REJECTED: "undelivered"}
 OPT_OUT_WORDS = frozenset(normalise_keyword(w) for w in ("لغو", "لغو11", "لغو 11", "لغو۱۱", "stop", "11", "off", "cancel", "انصراف"))
-RETRY_DELAYS = (0.5, 2.0, 5.0, 10.0)
 
 
 def is_opt_out(text: str) -> bool:
@@ -121,27 +119,34 @@ async def store_incoming(messages: list[IncomingMessage]) -> list[int]:
 
 
 class CoreSink:
-    """The core's side of :class:`payamak.messaging.connectors.ConnectorSink`."""
+    """The core's side of :class:`payamak.messaging.connectors.ConnectorSink`.
 
-    _retries: ClassVar[set[asyncio.Task[None]]] = set()
+    A receipt that matches no row yet (its submit answer is still being recorded, or a crash
+    left the row ambiguous and recovery has not marked it ``unconfirmed`` yet) is handed back,
+    so the operator delivers it again later — up to ``MAX_REDELIVERIES`` times per process.
+    Nothing waits in memory, so a crash loses no receipt.
+    """
 
-    async def delivery_reports(self, connection_id: int, reports: list[DeliveryReport]) -> None:
+    MAX_REDELIVERIES = 30
+    _attempts: ClassVar[dict[tuple[int, str], int]] = {}
+
+    async def delivery_reports(self, connection_id: int, reports: list[DeliveryReport]) -> list[DeliveryReport]:
         unmatched = await apply_receipts(connection_id, reports)
         if unmatched:
-            # A receipt can overtake the recording of its submit: try again shortly.
-            task = asyncio.ensure_future(self._retry(connection_id, unmatched))
-            self._retries.add(task)
-            task.add_done_callback(self._retries.discard)
-
-    async def _retry(self, connection_id: int, reports: list[DeliveryReport]) -> None:
-        for delay in RETRY_DELAYS:
-            await asyncio.sleep(delay)
-            reports = await apply_receipts(connection_id, reports)
-            if not reports:
-                return
-        reports = await confirm_unconfirmed(connection_id, reports)
-        if reports:
-            log.info("%d receipt(s) matched no message on connection %s", len(reports), connection_id)
+            unmatched = await confirm_unconfirmed(connection_id, unmatched)
+        retry = []
+        for report in unmatched:
+            key = (connection_id, report.message_id)
+            attempts = self._attempts.get(key, 0) + 1
+            if attempts <= self.MAX_REDELIVERIES:
+                self._attempts[key] = attempts
+                retry.append(report)
+            else:
+                self._attempts.pop(key, None)
+                log.info("receipt %s on connection %s matched no message; dropped", report.message_id, connection_id)
+        if len(self._attempts) > 100_000:
+            self._attempts.clear()
+        return retry
 
     async def incoming(self, connection_id: int, messages: list[IncomingMessage]) -> None:
         await store_incoming(messages)

@@ -156,8 +156,8 @@ class SmppConnector(Connector):
             await self.session.close()
             self.session = None
 
-    async def _reports(self, reports: list[DeliveryReport]) -> None:
-        await self.sink.delivery_reports(self.connection_id, reports)
+    async def _reports(self, reports: list[DeliveryReport]) -> list[DeliveryReport] | None:
+        return await self.sink.delivery_reports(self.connection_id, reports)
 
     async def _incoming(self, messages: list[IncomingMessage]) -> None:
         await self.sink.incoming(self.connection_id, messages)

@@ -118,7 +118,7 @@ class EsmeSession:
         self,
         config: EsmeConfig,
         policy: InboundPolicy,
-        on_reports: Callable[[list[DeliveryReport]], Awaitable[None]],
+        on_reports: Callable[[list[DeliveryReport]], Awaitable[list[DeliveryReport] | None]],
         on_incoming: Callable[[list[IncomingMessage]], Awaitable[None]],
         address_plan: AddressPlan | None = None,
     ) -> None:

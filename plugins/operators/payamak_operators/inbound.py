@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 RECEIPT_BIT = 0x04
 OTHER_NOTICE_BITS = 0x08 | 0x10 | 0x20  # SME acknowledgements, intermediate notifications
 
-ReportsHandler = Callable[[list[DeliveryReport]], Awaitable[None]]
+ReportsHandler = Callable[[list[DeliveryReport]], Awaitable[list[DeliveryReport] | None]]
 IncomingHandler = Callable[[list[IncomingMessage]], Awaitable[None]]
 
 
@@ -75,9 +75,8 @@ class InboundRouter:
         self.flush_interval = flush_interval
         self.flush_size = flush_size
         self.reassembly_seconds = reassembly_seconds
-        self._reports: list[DeliveryReport] = []
+        self._reports: list[tuple[DeliveryReport, asyncio.Future[bool]]] = []
         self._messages: list[IncomingMessage] = []
-        self._reports_done: asyncio.Future[bool] | None = None
         self._messages_done: asyncio.Future[bool] | None = None
         self._partials: dict[tuple[str, str, int, int], _Partial] = {}
         self._wake = asyncio.Event()
@@ -89,10 +88,9 @@ class InboundRouter:
             report = self._report(pdu)
             if report is None:
                 return None
-            self._reports.append(report)
-            if self._reports_done is None:
-                self._reports_done = asyncio.get_running_loop().create_future()
-            done = self._reports_done
+            # One future per receipt: the core may hand some back to be delivered again.
+            done = asyncio.get_running_loop().create_future()
+            self._reports.append((report, done))
         elif esm_class & OTHER_NOTICE_BITS:
             return None
         else:
@@ -124,20 +122,16 @@ class InboundRouter:
         return DeliveryReport(message_id=raw_id, status=status, done_at=fields.done_date, error_code=fields.err,
                               recipient=text_field(pdu.source_addr) or None, line=text_field(pdu.destination_addr) or None)
 
-    def _matched(self, reports: list[DeliveryReport]) -> list[DeliveryReport]:
-        """Reports under the id the core knows; receipts of a long message's later parts dropped.
+    def _matched(self, report: DeliveryReport) -> DeliveryReport | None:
+        """The report under the id the core knows; ``None`` for a long message's later parts.
 
         Done at flush time, not on arrival: a receipt can be read in the same pass as the
         ``submit_sm_resp`` before it, before the submitting task has recorded that id.
         """
-        matched = []
-        for report in reports:
-            resolved = self.recent_ids.resolve(report.message_id)
-            if resolved is None:
-                matched.append(replace(report, message_id=self.policy.receipt_id(report.message_id)))
-            elif resolved[1]:
-                matched.append(replace(report, message_id=resolved[0]))
-        return matched
+        resolved = self.recent_ids.resolve(report.message_id)
+        if resolved is None:
+            return replace(report, message_id=self.policy.receipt_id(report.message_id))
+        return replace(report, message_id=resolved[0]) if resolved[1] else None
 
     def _incoming(self, pdu: Command) -> IncomingMessage | None:
         payload = pdu.short_message or pdu.message_payload or b""
@@ -190,12 +184,27 @@ class InboundRouter:
 
     async def flush(self) -> None:
         """Hand everything collected to the sink now."""
-        reports, reports_done, self._reports, self._reports_done = self._reports, self._reports_done, [], None
+        reports, self._reports = self._reports, []
         messages, messages_done, self._messages, self._messages_done = self._messages, self._messages_done, [], None
         if reports:
-            await self._hand_over(self._on_reports, self._matched(reports), reports_done)
+            await self._hand_over_reports(reports)
         if messages:
             await self._hand_over(self._on_incoming, messages, messages_done)
+
+    async def _hand_over_reports(self, pairs: list[tuple[DeliveryReport, asyncio.Future[bool]]]) -> None:
+        """Give receipts to the sink; those it hands back (or all, if it fails) are refused for now."""
+        matched = [(self._matched(report), done) for report, done in pairs]
+        reports = [report for report, _ in matched if report is not None]
+        try:
+            retry = (await self._on_reports(reports) or []) if reports else []
+            again = {id(report) for report in retry}
+            ok = True
+        except Exception:
+            log.exception("the sink refused %d receipts; the SMSC will deliver them again", len(reports))
+            again, ok = set(), False
+        for report, done in matched:
+            if not done.done():
+                done.set_result(ok and (report is None or id(report) not in again))
 
     @staticmethod
     async def _hand_over(handler: Callable[[list], Awaitable[None]], items: list, done: asyncio.Future[bool] | None) -> None:

@@ -100,7 +100,11 @@ class _Session:
         self.closing = True
         self.out.flush()
         if self.writer.can_write_eof() and not self.writer.is_closing():
-            self.writer.write_eof()
+            try:
+                self.writer.write_eof()
+            except OSError:  # the peer is already gone
+                self.writer.close()
+                return
             asyncio.get_running_loop().call_later(5.0, self.writer.close)
         else:
             self.writer.close()
