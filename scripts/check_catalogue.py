@@ -8,7 +8,8 @@ platform/payamak/locale/{fa,en}/LC_MESSAGES/messages.po and fails (exit status 1
 - a msgstr whose ``%(name)s`` placeholders differ from its msgid's, or that holds a stray ``%``;
 - Arabic yeh/kaf (U+064A, U+0643, U+0649) in Persian text instead of Persian ی and ک;
 - a catalogue that does not parse.
-Ids that the code no longer uses are only warned about. Run: ``.venv/bin/python scripts/check_catalogue.py``
+Folders named ``boxes`` (platform/payamak/boxes, platform/payamak/templates/boxes) are not extracted: that feature
+keeps a catalogue of its own. Ids that the code no longer uses are only warned about. Run: ``.venv/bin/python scripts/check_catalogue.py``
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = Path("platform/payamak")
+# Folder names pybabel does not descend into: its defaults (hidden and underscore folders) plus ``boxes``,
+# a feature with a catalogue of its own (platform/payamak/boxes, platform/payamak/templates/boxes).
+IGNORED_DIRS = (".*", "_*", "boxes")
 LOCALE_DIR = ROOT / SOURCE / "locale"
 PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 ARABIC_LETTERS = re.compile("[\u064a\u0643\u0649]")
@@ -33,7 +37,8 @@ def extract() -> Catalog:
     """A fresh template of every message id in the core, made by pybabel in a temporary folder."""
     with tempfile.TemporaryDirectory() as tmp:
         pot = Path(tmp) / "messages.pot"
-        command = ["-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "lazy_gettext", "-o", str(pot), str(SOURCE)]
+        command = ["-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "lazy_gettext"]
+        command += ["--ignore-dirs", " ".join(IGNORED_DIRS), "-o", str(pot), str(SOURCE)]
         done = subprocess.run([sys.executable, *command], cwd=ROOT, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             sys.exit(f"pybabel extract failed:\n{done.stderr}")

@@ -6,9 +6,9 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+from conftest import ROOT
 from payamak.i18n import gettext, latin_digits, localize_digits, set_locale
 from payamak.web.formatting import jalali, money, parse_jalali
-from conftest import ROOT
 
 
 def test_catalogue_translates_every_message_into_proper_persian():

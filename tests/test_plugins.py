@@ -9,10 +9,10 @@ import os
 import subprocess
 import sys
 
+from conftest import ROOT
 from payamak.registry import get_registry
 from payamak.tenancy import scoped
 from payamak_testplugin.tables import Note
-from conftest import ROOT
 from tests.helpers import text_of
 
 

@@ -14,10 +14,10 @@ import pytest
 from dramatiq import Message
 from dramatiq.brokers.redis import RedisBroker
 
+from conftest import ROOT
 from payamak.settings import get_settings
 from payamak.tenancy import scoped
 from payamak_testplugin.tables import Note
-from conftest import ROOT
 
 pytestmark = pytest.mark.services
 

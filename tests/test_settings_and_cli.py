@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from payamak.settings import SettingsError, load_settings
 from conftest import ROOT
+from payamak.settings import SettingsError, load_settings
 
 
 def test_defaults_are_sqlite_under_var_and_embedded(tmp_path: Path):

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from payamak.errors import DomainError
 from payamak.tables import Announcement, ApiKey, Tenant, User
 from payamak.tenancy import NoTenantError, scoped
 from payamak.tenancy.services import sync_tenants
-from conftest import ROOT
 from tests.helpers import PASSWORD
 
 

@@ -24,13 +24,10 @@ class DomainError(Exception):
     @property
     def message(self) -> str:
         """The translated message; whole numbers among the params get separators and the locale's digits."""
-        from payamak.i18n import localize_digits
+        from payamak.i18n import localize_params
 
         text = str(self._message)
-        if not self.params:
-            return text
-        shown = {k: localize_digits(f"{v:,}") if isinstance(v, int) and not isinstance(v, bool) else v for k, v in self.params.items()}
-        return text % shown
+        return text % localize_params(self.params) if self.params else text
 
     def __str__(self) -> str:
         return self.message

@@ -79,15 +79,21 @@ def set_locale(locale: str) -> Any:
 
 
 def gettext(message: str, **params: Any) -> str:
-    """Translate ``message`` into the current locale, then fill ``%(name)s`` placeholders."""
+    """Translate ``message`` into the current locale, then fill ``%(name)s`` placeholders
+    (whole numbers get separators and the locale's digits)."""
     text = catalogues()[get_locale()].gettext(message)
-    return text % params if params else text
+    return text % localize_params(params) if params else text
+
+
+def localize_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Whole numbers shown with separators and, in Persian, Persian digits."""
+    return {k: localize_digits(f"{v:,}") if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
 
 
 def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
     text = catalogues()[get_locale()].ngettext(singular, plural, n)
     params.setdefault("num", n)
-    return text % params
+    return text % localize_params(params)
 
 
 def lazy_gettext(message: str, **params: Any) -> LazyProxy:
