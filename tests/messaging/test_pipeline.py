@@ -189,3 +189,23 @@ async def test_a_customer_without_an_active_line_is_told_so(app, factory):
     with pytest.raises(DomainError) as error:
         await pipeline.accept_send(w.customer, ["09121111111"], "x")
     assert error.value.code == "line.none_active"
+
+
+async def test_a_peer_to_peer_send_gives_each_row_its_text_and_time_all_or_nothing(world):
+    later = datetime.now(UTC) + timedelta(days=1)
+    rows = [pipeline.PersonalRow("09121111111", "سلام علی"), pipeline.PersonalRow("09122222222", "a" * 170),
+            pipeline.PersonalRow("09123333333", "فردا", later)]
+    jobs = await pipeline.accept_personal(world.customer, rows)
+    assert [j.status for j in jobs] == ["queued", "scheduled"]
+    await wait_until_settled(jobs[0].id)
+    sent = {r["number"]: (r["text"], r["parts"], r["status"]) for r in await Recipient.select().where(Recipient.job == jobs[0].id)}
+    assert sent["989121111111"] == ("سلام علی", 1, "submitted") and sent["989122222222"][1:] == (2, "submitted")
+    ucs2 = await price_per_part(world.tenant.id, "dedicated", "ucs2")
+    gsm7 = await price_per_part(world.tenant.id, "dedicated", "gsm7")
+    check = await assert_ledger_balances(world.account.id)
+    assert check["available"] == CREDIT - (ucs2 + 2 * gsm7) - ucs2 and check["reserved"] == ucs2
+    with pytest.raises(pipeline.InvalidRows) as error:
+        await pipeline.accept_personal(world.customer, [pipeline.PersonalRow("09121111111", "ok"), pipeline.PersonalRow("123", "bad"),
+                                                         pipeline.PersonalRow("09121111111", " ")])
+    assert [(row, field) for row, field, _ in error.value.errors] == [(2, "number"), (3, "text")]
+    assert await SendJob.count().where(SendJob.user == world.customer.id) == 2

@@ -176,6 +176,82 @@ async def accept_send(
     return job
 
 
+@dataclass(frozen=True)
+class PersonalRow:
+    """One row of a peer-to-peer send: its own number, text and (optional) time."""
+
+    number: str
+    text: str
+    send_at: datetime | None = None
+
+
+class InvalidRows(DomainError):
+    """Rows of a peer-to-peer send are wrong; nothing was accepted."""
+
+    def __init__(self, errors: list[tuple[int, str, str]]) -> None:
+        listed = "; ".join(f"#{row} {field}: {problem}" for row, field, problem in errors[:MAX_INVALID_LISTED])
+        super().__init__("rows.invalid", _("%(count)s rows are wrong (%(listed)s). Nothing was sent."), count=len(errors), listed=listed)
+        self.errors = errors
+
+
+async def accept_personal(user: User, rows: Iterable[PersonalRow], *, line_id: Any = None, source: str = "p2p") -> list[SendJob]:
+    """Accept a peer-to-peer send: every row its own text and time. Rows sharing a time form one
+    job; all jobs are reserved and written in one transaction — all or nothing."""
+    line = await usable_line(user, line_id)
+    now = datetime.now(UTC)
+    groups: dict[datetime | None, list[tuple[str, str, int, int]]] = {}
+    errors: list[tuple[int, str, str]] = []
+    prices: dict[str, int] = {}
+    for position, row in enumerate(rows, start=1):
+        try:
+            number = normalise(row.number)
+        except InvalidNumber as exc:
+            errors.append((position, "number", exc.message))
+            continue
+        try:
+            text = check_text(row.text)
+        except DomainError as exc:
+            errors.append((position, "text", exc.message))
+            continue
+        sms = info(text)
+        if sms.encoding not in prices:
+            prices[sms.encoding] = await price_per_part(user.tenant, line.kind, sms.encoding)
+        when = row.send_at if row.send_at is not None and row.send_at > now else None
+        groups.setdefault(when, []).append((number, text, sms.parts, sms.parts * prices[sms.encoding]))
+    if errors:
+        raise InvalidRows(errors)
+    if not groups:
+        raise DomainError("recipients.empty", _("There are no recipients."))
+    opted_out: set[str] = set()
+    if line.kind == "advertising":
+        opted_out = {r["number"] for r in await scoped(OptOut, user.tenant).select(OptOut.number)}
+    route = await _router(line)
+    jobs: list[SendJob] = []
+    async with writing():
+        account = await ledger.account_for(user.tenant, user.id)
+        for when, members in sorted(groups.items(), key=lambda item: item[0] or now):
+            status = "scheduled" if when else "queued"
+            billable = [m for m in members if m[0] not in opted_out]
+            total = sum(m[3] for m in billable)
+            job = SendJob(tenant=user.tenant, user=user.id, line=line.id, text=members[0][1], encoding=info(members[0][1]).encoding,
+                          parts=max(m[2] for m in members), per_part=0, recipients=len(members), blocked=len(members) - len(billable),
+                          reserved=total, source=source, status=status, scheduled_at=when, meta={"personal": True})
+            await job.save()
+            await ledger.reserve(account, total, job.id, len(billable))
+            await bulk_insert(
+                "recipient", ["tenant", "job", "number", "operator", "connection", "text", "parts", "price", "status"],
+                ((user.tenant, job.id, n, operator_of(n) or "", route(n, operator_of(n)), t, parts, 0 if n in opted_out else price,
+                  "blocked" if n in opted_out else status) for n, t, parts, price in members),
+            )
+            jobs.append(job)
+    from payamak.messaging.actors import dispatch_job
+
+    for job in jobs:
+        if job.status == "queued":
+            dispatch_job.send(job.id)
+    return jobs
+
+
 async def quote(user: User, recipients: int, text: str, line_id: Any = None) -> Quote:
     """The cost of sending ``text`` to ``recipients`` numbers from the chosen line."""
     text = check_text(text)
