@@ -117,8 +117,8 @@ def payamak_on_messages_submitted(tenant_id: int, job_id: int, recipient_ids: li
 
 
 @hookspec
-def payamak_on_delivery_report(tenant_id: int, recipient_id: int, status: str) -> None:
-    """A delivery report changed a recipient row's status."""
+def payamak_on_delivery_reports(tenant_id: int, recipient_ids: list[int], status: str) -> None:
+    """Delivery reports moved these recipient rows to ``status`` (a batch, one status)."""
 
 
 @hookspec

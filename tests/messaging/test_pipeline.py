@@ -209,3 +209,23 @@ async def test_a_peer_to_peer_send_gives_each_row_its_text_and_time_all_or_nothi
                                                          pipeline.PersonalRow("09121111111", " ")])
     assert [(row, field) for row, field, _ in error.value.errors] == [(2, "number"), (3, "text")]
     assert await SendJob.count().where(SendJob.user == world.customer.id) == 2
+
+
+async def test_plugins_hear_of_sends_submissions_and_receipts(world, monkeypatch):
+    from payamak import registry
+
+    heard: list[tuple[str, dict]] = []
+    real = registry.announce
+
+    async def spy(event, tenant_id, enabled, **kwargs):
+        heard.append((event, kwargs))
+        await real(event, tenant_id, enabled, **kwargs)
+
+    monkeypatch.setattr(registry, "announce", spy)
+    job = await pipeline.accept_send(world.customer, ["09121111111"], "events")
+    await wait_until_settled(job.id)
+    row = await Recipient.objects().where(Recipient.job == job.id).first()
+    await LoopbackConnector.instances[world.connection.id].receipt(row.message_id, DELIVERED)
+    events = [e for e, _ in heard]
+    assert events[:1] == ["send_accepted"] and "messages_submitted" in events and "delivery_reports" in events
+    assert dict(heard[events.index("delivery_reports")][1]) == {"recipient_ids": [row.id], "status": "delivered"}

@@ -31,13 +31,14 @@ async def apply_receipts(connection_id: int, reports: list[DeliveryReport]) -> l
     for report in reports:
         by_status[ROW_STATUS.get(report.status, "undelivered")].append(report)
     matched: set[str] = set()
+    changed: dict[tuple[int, str], list[int]] = defaultdict(list)
     async with writing():
         for status, items in by_status.items():
             ids = [r.message_id for r in items]
             if is_postgres():
                 rows = await fetch(
                     "UPDATE recipient SET status = {}, done_at = {} WHERE connection = {} AND message_id = ANY({}::text[]) "
-                    "AND status IN ('submitted', 'delivered', 'undelivered', 'expired') RETURNING message_id",
+                    "AND status IN ('submitted', 'delivered', 'undelivered', 'expired') RETURNING message_id, id, tenant",
                     status,
                     now,
                     connection_id,
@@ -50,14 +51,30 @@ async def apply_receipts(connection_id: int, reports: list[DeliveryReport]) -> l
                     marks = ", ".join("{}" for _ in chunk)
                     rows += await fetch(
                         f"UPDATE recipient SET status = {{}}, done_at = {{}} WHERE connection = {{}} AND message_id IN ({marks}) "
-                        "AND status IN ('submitted', 'delivered', 'undelivered', 'expired') RETURNING message_id",
+                        "AND status IN ('submitted', 'delivered', 'undelivered', 'expired') RETURNING message_id, id, tenant",
                         status,
                         now,
                         connection_id,
                         *chunk,
                     )
             matched.update(r["message_id"] for r in rows)
+            for r in rows:
+                changed[(r["tenant"], status)].append(r["id"])
+    await _announce_reports(changed)
     return [r for r in reports if r.message_id not in matched]
+
+
+async def _announce_reports(changed: dict[tuple[int, str], list[int]]) -> None:
+    """Tell the plugins each tenant enables which rows receipts moved, one call per status."""
+    if not changed:
+        return
+    from payamak.registry import announce
+    from payamak.tables import Tenant
+    from payamak.tenancy.services import enabled_plugins
+
+    tenants = {t.id: t for t in await Tenant.objects().where(Tenant.id.is_in(list({tenant for tenant, _ in changed})))}
+    for (tenant_id, status), ids in changed.items():
+        await announce("delivery_reports", tenant_id, enabled_plugins(tenants[tenant_id]), recipient_ids=ids, status=status)
 
 
 async def confirm_unconfirmed(connection_id: int, reports: list[DeliveryReport]) -> list[DeliveryReport]:
