@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from conftest import ROOT
 from payamak.i18n import gettext, latin_digits, localize_digits, set_locale
@@ -45,3 +46,23 @@ def test_digits_and_money():
     assert localize_digits("09121234567") == "۰۹۱۲۱۲۳۴۵۶۷"
     assert latin_digits("۰۹۱۲٠١٢") == "0912012"
     assert money(1250000) == "۱٬۲۵۰٬۰۰۰"
+
+
+def test_every_plugin_catalogue_translates_every_message_of_its_package(tmp_path):
+    from babel.messages.pofile import read_po
+
+    from payamak.registry import get_registry
+
+    problems = []
+    for plugin, folders in get_registry().results_by_plugin("payamak_locale_dirs"):
+        for folder in folders:
+            package = Path(folder).parent
+            pot = tmp_path / f"{plugin}.pot"
+            extract = [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "lazy_gettext", "-o", str(pot), str(package)]
+            subprocess.run(extract, cwd=ROOT, check=True, capture_output=True)
+            with pot.open("rb") as fh:
+                wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+            with (Path(folder) / "fa" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+                have = {(m.id if isinstance(m.id, str) else m.id[0]): m.string for m in read_po(fh) if m.id}
+            problems += [f"{plugin}: {msgid!r}" for msgid in sorted(wanted) if not have.get(msgid)]
+    assert not problems, "\n".join(problems)

@@ -339,7 +339,9 @@ class EsmeSession:
                 break
         return SubmitResult(message.ref, error is None, ids[0] if ids else None, error)
 
-    async def _submit_part(self, fields: dict[str, Any], admit: Callable[[Callable[[], Callable[[], None]]], Awaitable[bool]] | None = None) -> str:
+    async def _submit_part(
+        self, fields: dict[str, Any], admit: Callable[[Callable[[], Callable[[], None]]], Awaitable[bool]] | None = None
+    ) -> str:
         cfg = self.config
         while True:
             if self._closing:

@@ -119,8 +119,14 @@ class InboundRouter:
         if status is None:
             log.debug("receipt %s not final or not understood: %r", raw_id, text)
             return None
-        return DeliveryReport(message_id=raw_id, status=status, done_at=fields.done_date, error_code=fields.err,
-                              recipient=text_field(pdu.source_addr) or None, line=text_field(pdu.destination_addr) or None)
+        return DeliveryReport(
+            message_id=raw_id,
+            status=status,
+            done_at=fields.done_date,
+            error_code=fields.err,
+            recipient=text_field(pdu.source_addr) or None,
+            line=text_field(pdu.destination_addr) or None,
+        )
 
     def _matched(self, report: DeliveryReport) -> DeliveryReport | None:
         """The report under the id the core knows; ``None`` for a long message's later parts.

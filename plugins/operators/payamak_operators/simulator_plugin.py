@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -49,8 +50,9 @@ async def embedded_simulator(port: int) -> AsyncIterator[Any]:
     """A simulator SMSC on 127.0.0.1:``port`` with a realistic receipt mix, for the demo."""
     from payamak_operators.simulator import SmscSimulator
 
-    simulator = SmscSimulator("127.0.0.1", port, receipt_delay=2.0, outcomes={"delivered": 0.9, "undelivered": 0.07, "expired": 0.03},
-                              control_port=port + 1)
+    simulator = SmscSimulator(
+        "127.0.0.1", port, receipt_delay=2.0, outcomes={"delivered": 0.9, "undelivered": 0.07, "expired": 0.03}, control_port=port + 1
+    )
     try:
         await simulator.start()
     except OSError as exc:
@@ -73,3 +75,28 @@ async def payamak_demo_data(tenant_slug: str) -> None:
     if not await OperatorConnection.exists().where(OperatorConnection.name == "simulator"):
         port = int(get_settings().extra.get("SIMULATOR_PORT", "2775"))
         await create_connection("simulator", "simulator", {"host": "127.0.0.1", "port": port, "system_id": "payamak"})
+
+
+@hookimpl
+def payamak_route_handlers() -> list[Any]:
+    from payamak_operators.pages import phone_page, phone_send
+
+    return [phone_page, phone_send]
+
+
+@hookimpl
+def payamak_template_dirs() -> list[str]:
+    return [str(Path(__file__).parent / "templates")]
+
+
+@hookimpl
+def payamak_locale_dirs() -> list[str]:
+    return [str(Path(__file__).parent / "locale")]
+
+
+@hookimpl
+def payamak_menu_entries() -> list[Any]:
+    from payamak.i18n import lazy_gettext as _
+    from payamak.registry import MenuEntry
+
+    return [MenuEntry(_("Send as a phone"), "/admin/simulator", "phone", 30, ("platform_admin",))]
