@@ -16,11 +16,10 @@ import contextlib
 import multiprocessing
 import time
 
+from payamak.messaging.connectors import OutboundMessage
 from payamak_operators.connectors import SimulatorConnector
 from payamak_operators.simulator import SmscSimulator
 from payamak_operators.testing import FakeSink, eventually
-
-from payamak.messaging.connectors import OutboundMessage
 
 
 def _run_simulator(port_queue: multiprocessing.Queue, stop: multiprocessing.Event) -> None:  # type: ignore[type-arg]

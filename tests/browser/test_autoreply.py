@@ -7,9 +7,9 @@ import io
 
 import pytest
 from openpyxl import Workbook
-from payamak_autoreply.tables import Responder
 from playwright.async_api import Page, expect
 
+from payamak_autoreply.tables import Responder
 from tests.browser.test_foundation import log_in, url
 from tests.helpers import PASSWORD
 from tests.messaging.conftest import make_world

@@ -9,13 +9,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from payamak_autoreply import services
-from payamak_autoreply.tables import Reply, Responder
 
 from payamak.messaging.connectors import IncomingMessage
 from payamak.messaging.lines import register_line
 from payamak.messaging.receiving import store_incoming
 from payamak.messaging.tables import Line, Recipient, SendJob
+from payamak_autoreply import services
+from payamak_autoreply.tables import Reply, Responder
 from payamak_testplugin import loopback
 from tests.messaging.conftest import make_world, wait_until_settled
 

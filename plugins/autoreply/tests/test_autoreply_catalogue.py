@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import payamak_autoreply
 from babel.messages.pofile import read_po
+
+import payamak_autoreply
 
 PACKAGE = Path(payamak_autoreply.__file__).parent
 ROOT = PACKAGE.parents[2]

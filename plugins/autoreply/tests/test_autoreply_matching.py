@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from payamak_autoreply import services
-from payamak_autoreply.matching import contains_keyword, find_responder, keyword_form, split_keywords
 
 from payamak.errors import DomainError
+from payamak_autoreply import services
+from payamak_autoreply.matching import contains_keyword, find_responder, keyword_form, split_keywords
 
 
 def test_keyword_form_folds_arabic_letters_digits_case_spaces_zero_width_and_punctuation():

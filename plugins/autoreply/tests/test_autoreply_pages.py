@@ -6,13 +6,13 @@ from __future__ import annotations
 import io
 
 from openpyxl import load_workbook
-from payamak_autoreply import services
-from payamak_autoreply.tables import Responder
 
 from payamak.accounts.services import create_api_key
 from payamak.tables import Tenant
 from payamak.tenancy import tenant_context
 from payamak.tenancy.services import enabled_plugins
+from payamak_autoreply import services
+from payamak_autoreply.tables import Responder
 from tests.helpers import text_of
 from tests.messaging.conftest import make_world
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from payamak_autoreply import services
-from payamak_autoreply.reaction import answer_message
-from payamak_autoreply.tables import Reply, Responder
-
 from payamak.messaging.ledger import account_for
 from payamak.messaging.tables import InboundMessage, Line, SendJob
 from payamak.registry import announce
 from payamak.tables import User
 from payamak.tenancy import scoped
 from payamak.tenancy.services import enabled_plugins
+from payamak_autoreply import services
+from payamak_autoreply.reaction import answer_message
+from payamak_autoreply.tables import Reply, Responder
 from tests.messaging.conftest import make_world
 
 

@@ -4,10 +4,10 @@ sends the template's current text, and its own copy once the template is deleted
 from __future__ import annotations
 
 import pytest
-from payamak_autoreply import services
 
 from payamak.boxes import services as boxes
 from payamak.errors import DomainError
+from payamak_autoreply import services
 
 
 async def test_a_responder_with_a_template_sends_its_current_text_and_keeps_a_copy_when_it_is_deleted(world, kit):

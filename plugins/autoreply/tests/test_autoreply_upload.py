@@ -6,11 +6,11 @@ import io
 
 import pytest
 from openpyxl import Workbook
-from payamak_autoreply import upload
-from payamak_autoreply.tables import Responder, ResponderKeyword
 
 from payamak.errors import DomainError
 from payamak.i18n import set_locale
+from payamak_autoreply import upload
+from payamak_autoreply.tables import Responder, ResponderKeyword
 
 
 def xlsx(rows: list[list[object]]) -> bytes:

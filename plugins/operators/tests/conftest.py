@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+
 from payamak_operators.connectors import SimulatorConnector, SmppConnector
 from payamak_operators.simulator import SmscSimulator
 from payamak_operators.testing import FAST, FakeSink

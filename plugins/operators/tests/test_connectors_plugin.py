@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+
 from payamak_operators.addresses import AddressPlan, international_mobile
 from payamak_operators.connectors import IrancellConnector, MciConnector, SimulatorConnector, SmppConnector
 from payamak_operators.control import control_request

@@ -7,10 +7,10 @@ import time
 from collections import Counter
 
 import pytest
-from payamak_operators.esme import BindError, NotBound
-from payamak_operators.testing import FakeSink, eventually, messages
 
 from payamak.messaging.connectors import DELIVERED, EXPIRED, UNDELIVERED, OutboundMessage
+from payamak_operators.esme import BindError, NotBound
+from payamak_operators.testing import FakeSink, eventually, messages
 
 PERSIAN = "سلام! این یک پیام آزمایشی از سامانه پیامک است که باید در سه بخش فرستاده شود. " * 2
 MIXED_LONG = "Hello from Payamak, this message is long enough in GSM-7 to need two parts when it is sent. " * 2

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from payamak_operators.simulator import SmscSimulator
-
 from payamak.messaging.tables import InboundMessage
+from payamak_operators.simulator import SmscSimulator
 from tests.messaging.conftest import make_world
 
 

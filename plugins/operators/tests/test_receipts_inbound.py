@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
+from payamak.messaging.connectors import DELIVERED, EXPIRED, REJECTED, UNDELIVERED, DeliveryReport, IncomingMessage
+from payamak.messaging.text import split_for_smpp
 from payamak_operators.connectors import IrancellConnector, MciConnector, SmppConnector
 from payamak_operators.inbound import InboundPolicy, InboundRouter
 from payamak_operators.pdu import decode, encode
 from payamak_operators.receipts import TEHRAN, RecentIds, format_receipt_text, parse_date, parse_receipt_text
 from payamak_operators.testing import FakeSink
-
-from payamak.messaging.connectors import DELIVERED, EXPIRED, REJECTED, UNDELIVERED, DeliveryReport, IncomingMessage
-from payamak.messaging.text import split_for_smpp
 
 STANDARD = "id:0123456789 sub:001 dlvrd:001 submit date:2611271530 done date:2611271531 stat:DELIVRD err:000 text:Salam donya"
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
+
+from payamak.errors import DomainError, NotFound
+from payamak.messaging.numbers import InvalidNumber
 from payamak_phonebook import services
 from payamak_phonebook.fields import FieldValueError
 from payamak_phonebook.services import ContactInput, DuplicateNumber
 from payamak_phonebook.source import PhonebookRecipients
 from payamak_phonebook.tables import Contact, ContactValue
-
-from payamak.errors import DomainError, NotFound
-from payamak.messaging.numbers import InvalidNumber
 
 
 async def test_a_number_already_in_the_phonebook_is_refused_in_any_spelling(book):

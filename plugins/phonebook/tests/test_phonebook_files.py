@@ -7,11 +7,11 @@ import asyncio
 import re
 
 import pytest
+
+from payamak.db import writing
 from payamak_phonebook import csvio, exports, imports, services
 from payamak_phonebook.services import ContactInput
 from payamak_phonebook.tables import Contact, ContactGroup, ImportJob
-
-from payamak.db import writing
 from tests.helpers import text_of
 
 

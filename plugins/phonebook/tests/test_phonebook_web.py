@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from payamak_phonebook import services
-from payamak_phonebook.services import ContactInput
-from payamak_phonebook.tables import Contact, Membership
 
 from payamak.accounts.services import create_api_key
 from payamak.tenancy import tenant_context
+from payamak_phonebook import services
+from payamak_phonebook.services import ContactInput
+from payamak_phonebook.tables import Contact, Membership
 from tests.helpers import text_of
 
 
