@@ -1,0 +1,1 @@
+"""Payamak billing with ZarinPal: credit purchases, invoices and sender-line requests."""
