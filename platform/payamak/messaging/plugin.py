@@ -20,7 +20,6 @@ def payamak_menu_entries() -> list[MenuEntry]:
     from payamak.i18n import lazy_gettext as _
 
     return [
-        MenuEntry(_("Send SMS"), "/messages/new", "send", 10, ("customer",)),
         MenuEntry(_("My sends"), "/messages", "list", 50, ("customer",)),
         MenuEntry(_("My numbers"), "/numbers", "phone", 120, ("customer",)),
         MenuEntry(_("Lines"), "/manage/lines", "phone", 520, ("tenant_admin",)),
