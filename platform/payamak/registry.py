@@ -84,11 +84,12 @@ class Registry:
         return sorted(name for name, info in self.plugins.items() if not info.builtin)
 
     def is_enabled(self, plugin: str, enabled: Iterable[str] | None) -> bool:
-        """Whether ``plugin`` is visible to a tenant whose enabled list is ``enabled``."""
+        """Whether ``plugin`` is visible to a tenant whose enabled list is ``enabled``
+        (``None``: the platform's own host, where every installed plugin is visible)."""
         info = self.plugins.get(plugin)
-        if info is None or info.builtin:
+        if info is None or info.builtin or enabled is None:
             return True
-        return enabled is not None and plugin in set(enabled)
+        return plugin in set(enabled)
 
     def hook_for(self, enabled: Iterable[str] | None) -> Any:
         """A hook relay that leaves out the plugins a tenant has not enabled."""

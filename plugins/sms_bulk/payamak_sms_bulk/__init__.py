@@ -1,0 +1,1 @@
+"""Payamak bulk advertising sends (panel section 3) and the bulk report (8-3)."""
