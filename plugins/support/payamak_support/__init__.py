@@ -1,0 +1,1 @@
+"""Payamak support tickets (panel section 16)."""
