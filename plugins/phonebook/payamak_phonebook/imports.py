@@ -254,11 +254,14 @@ async def _run(tenant_id: int, job: ImportJob, user: User) -> None:
     async with writing():
         groups = await _group_ids(user, result.groups)
     imported = 0
-    for chunk in _chunks(csvio.checked_rows(text, result.layout)):
+    for number, chunk in enumerate(_chunks(csvio.checked_rows(text, result.layout)), start=1):
         async with writing():
             await write_chunk(user, chunk, groups, outcome)
             imported += len(chunk)
             await _progress(tenant_id, job_id, imported=imported, created=outcome.created, updated=outcome.updated)
+        if number in (2, 20) or number % 100 == 0:
+            # Fresh statistics while the tables grow, or every chunk is planned for empty tables.
+            await _refresh_statistics()
     await _refresh_statistics()
     await _progress(tenant_id, job_id, status="done", content=None, finished_at=datetime.now(UTC))
 
