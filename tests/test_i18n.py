@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -48,21 +49,58 @@ def test_digits_and_money():
     assert money(1250000) == "۱٬۲۵۰٬۰۰۰"
 
 
-def test_every_plugin_catalogue_translates_every_message_of_its_package(tmp_path):
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+ARABIC_LETTERS = re.compile("[\u064a\u0643\u0649]")
+
+
+def _msgid(message) -> str:
+    return message.id if isinstance(message.id, str) else message.id[0]
+
+
+def test_every_plugin_catalogue_translates_every_message_of_its_package_in_real_persian(tmp_path):
+    """For every plugin's catalogue: every message id of its package has a Persian translation
+    (not fuzzy) with the same placeholders and no Arabic ي/ك; a plugin package's catalogue
+    holds no id its code no longer uses."""
     from babel.messages.pofile import read_po
 
     from payamak.registry import get_registry
 
+    registry = get_registry()
     problems = []
-    for plugin, folders in get_registry().results_by_plugin("payamak_locale_dirs"):
+    for plugin, folders in registry.results_by_plugin("payamak_locale_dirs"):
         for folder in folders:
             package = Path(folder).parent
             pot = tmp_path / f"{plugin}.pot"
-            extract = [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "lazy_gettext", "-o", str(pot), str(package)]
+            extract = [
+                sys.executable,
+                "-m",
+                "babel.messages.frontend",
+                "extract",
+                "-F",
+                "babel.cfg",
+                "-k",
+                "lazy_gettext",
+                "-o",
+                str(pot),
+                str(package),
+            ]
             subprocess.run(extract, cwd=ROOT, check=True, capture_output=True)
             with pot.open("rb") as fh:
-                wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+                wanted = {_msgid(m) for m in read_po(fh) if m.id}
+            assert wanted, f"{plugin}: no message ids found in {package}"
             with (Path(folder) / "fa" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
-                have = {(m.id if isinstance(m.id, str) else m.id[0]): m.string for m in read_po(fh) if m.id}
-            problems += [f"{plugin}: {msgid!r}" for msgid in sorted(wanted) if not have.get(msgid)]
+                catalogue = {_msgid(m): m for m in read_po(fh, locale="fa", abort_invalid=True) if m.id}
+            for msgid in sorted(wanted):
+                entry = catalogue.get(msgid)
+                if entry is None or not entry.string or entry.fuzzy:
+                    problems.append(f"{plugin}: missing {msgid!r}")
+                    continue
+                text = entry.string if isinstance(entry.string, str) else " ".join(entry.string)
+                if set(PLACEHOLDER.findall(text)) != set(PLACEHOLDER.findall(msgid)):
+                    problems.append(f"{plugin}: placeholders differ in {msgid!r}")
+                if ARABIC_LETTERS.search(text):
+                    problems.append(f"{plugin}: Arabic ي/ك in {text!r}")
+            # A built-in plugin's templates live outside its package, so only plugins are checked for leftovers.
+            if not registry.plugins[plugin].builtin:
+                problems += [f"{plugin}: unused {msgid!r}" for msgid in sorted(set(catalogue) - wanted)]
     assert not problems, "\n".join(problems)
