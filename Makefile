@@ -51,7 +51,7 @@ format:
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 bench: $(VENV)/.installed
-	@for b in bench/*.py; do [ -f "$$b" ] && $(BIN)/python $$b; done; true
+	@for b in bench/[!_]*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) node_modules var

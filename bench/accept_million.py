@@ -11,48 +11,12 @@ de-duplicating, pricing, reserving and persisting every row.
 from __future__ import annotations
 
 import asyncio
-import os
-import resource
-import secrets
 import sys
-import tempfile
 import time
-from urllib.parse import urlparse, urlunparse
+
+from _benchdb import drop_database, rss_mib, setup_database
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-
-
-def rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-async def setup_database() -> str | None:
-    base = os.environ.get("PAYAMAK_DATABASE_URL", "")
-    os.environ["PAYAMAK_VAR_DIR"] = tempfile.mkdtemp(prefix="payamak-bench-")
-    os.environ.pop("PAYAMAK_REDIS_URL", None)
-    if not base.startswith("postgres"):
-        os.environ.pop("PAYAMAK_DATABASE_URL", None)
-        return None
-    import asyncpg
-
-    name = f"payamak_bench_{secrets.token_hex(3)}"
-    conn = await asyncpg.connect(base)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    os.environ["PAYAMAK_DATABASE_URL"] = urlunparse(urlparse(base)._replace(path=f"/{name}"))
-    return name
-
-
-async def drop_database(name: str | None) -> None:
-    if name:
-        import asyncpg
-
-        from payamak.db import close_pool
-
-        await close_pool()
-        conn = await asyncpg.connect(os.environ["PAYAMAK_DATABASE_URL"].rsplit("/", 1)[0] + "/postgres")
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
 
 
 def numbers(count: int):
@@ -89,8 +53,10 @@ async def main() -> None:
         elapsed = time.perf_counter() - started
         peak = rss_mib()
         engine = "postgresql" if name else "sqlite"
-        print(f"accept {job.recipients:,} recipients on {engine}: {elapsed:.1f} s ({job.recipients / elapsed:,.0f} rows/s); "
-              f"peak RSS {peak:.0f} MiB (before the send {before:.0f} MiB, growth {peak - before:.0f} MiB)")
+        print(
+            f"accept {job.recipients:,} recipients on {engine}: {elapsed:.1f} s ({job.recipients / elapsed:,.0f} rows/s); "
+            f"peak RSS {peak:.0f} MiB (before the send {before:.0f} MiB, growth {peak - before:.0f} MiB)"
+        )
     finally:
         await drop_database(name)
 

@@ -13,27 +13,15 @@ de-duplicating, pricing, reserving and persisting every recipient row).
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import resource
-import secrets
 import sys
-import tempfile
 import time
-from urllib.parse import urlparse, urlunparse
+
+from _benchdb import drop_database, rss_mib, setup_database
 
 SIZE = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 OTHERS = SIZE // 10  # numbers of other provinces in the same database
 OPTED_OUT = BLACKLISTED = 1_000
-
-
-def rss_mib() -> float:
-    """Peak resident memory since the last :func:`reset_peak` (Linux), else since the start."""
-    try:
-        with open("/proc/self/status") as fh:
-            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
-    except (OSError, StopIteration):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def current_mib() -> float:
@@ -51,35 +39,6 @@ def reset_peak() -> None:
             fh.write("5")
     except OSError:
         pass
-
-
-async def setup_database() -> str | None:
-    base = os.environ.get("PAYAMAK_DATABASE_URL", "")
-    os.environ["PAYAMAK_VAR_DIR"] = tempfile.mkdtemp(prefix="payamak-bench-")
-    os.environ.pop("PAYAMAK_REDIS_URL", None)
-    if not base.startswith("postgres"):
-        os.environ.pop("PAYAMAK_DATABASE_URL", None)
-        return None
-    import asyncpg
-
-    name = f"payamak_bench_{secrets.token_hex(3)}"
-    conn = await asyncpg.connect(base)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    os.environ["PAYAMAK_DATABASE_URL"] = urlunparse(urlparse(base)._replace(path=f"/{name}"))
-    return name
-
-
-async def drop_database(name: str | None) -> None:
-    if name:
-        import asyncpg
-
-        from payamak.db import close_pool
-
-        await close_pool()
-        conn = await asyncpg.connect(os.environ["PAYAMAK_DATABASE_URL"].rsplit("/", 1)[0] + "/postgres")
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
 
 
 def rows(database_id: int):

@@ -16,25 +16,16 @@ dropped afterwards) or a temporary SQLite file.
 from __future__ import annotations
 
 import asyncio
-import os
-import resource
-import secrets
 import sys
-import tempfile
 import threading
 import time
 import tracemalloc
 from datetime import UTC, datetime
-from urllib.parse import urlparse, urlunparse
+
+from _benchdb import drop_database, rss_mib, setup_database
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
 SMALL = max(ROWS // 10, 1)
-
-
-def rss_mib() -> float:
-    """The process's resident memory now (Linux), in MiB."""
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
 
 
 class RssPeak(threading.Thread):
@@ -57,35 +48,6 @@ class RssPeak(threading.Thread):
         self.done.set()
         self.join()
         self.peak = max(self.peak, rss_mib())
-
-
-async def setup_database() -> str | None:
-    base = os.environ.get("PAYAMAK_DATABASE_URL", "")
-    os.environ["PAYAMAK_VAR_DIR"] = tempfile.mkdtemp(prefix="payamak-bench-")
-    os.environ.pop("PAYAMAK_REDIS_URL", None)
-    if not base.startswith("postgres"):
-        os.environ.pop("PAYAMAK_DATABASE_URL", None)
-        return None
-    import asyncpg
-
-    name = f"payamak_bench_{secrets.token_hex(3)}"
-    conn = await asyncpg.connect(base)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    os.environ["PAYAMAK_DATABASE_URL"] = urlunparse(urlparse(base)._replace(path=f"/{name}"))
-    return name
-
-
-async def drop_database(name: str | None) -> None:
-    if name:
-        import asyncpg
-
-        from payamak.db import close_pool
-
-        await close_pool()
-        conn = await asyncpg.connect(os.environ["PAYAMAK_DATABASE_URL"].rsplit("/", 1)[0] + "/postgres")
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
 
 
 async def customer_with_outbox(tenant_id: int, username: str, line_number: str, rows: int):

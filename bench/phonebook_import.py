@@ -19,49 +19,13 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import os
-import resource
-import secrets
 import sys
-import tempfile
 import time
 import tracemalloc
-from urllib.parse import urlparse, urlunparse
+
+from _benchdb import drop_database, rss_mib, setup_database
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-
-
-def rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-async def setup_database() -> str | None:
-    base = os.environ.get("PAYAMAK_DATABASE_URL", "")
-    os.environ["PAYAMAK_VAR_DIR"] = tempfile.mkdtemp(prefix="payamak-bench-")
-    os.environ.pop("PAYAMAK_REDIS_URL", None)
-    if not base.startswith("postgres"):
-        os.environ.pop("PAYAMAK_DATABASE_URL", None)
-        return None
-    import asyncpg
-
-    name = f"payamak_bench_{secrets.token_hex(3)}"
-    conn = await asyncpg.connect(base)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    os.environ["PAYAMAK_DATABASE_URL"] = urlunparse(urlparse(base)._replace(path=f"/{name}"))
-    return name
-
-
-async def drop_database(name: str | None) -> None:
-    if name:
-        import asyncpg
-
-        from payamak.db import close_pool
-
-        await close_pool()
-        conn = await asyncpg.connect(os.environ["PAYAMAK_DATABASE_URL"].rsplit("/", 1)[0] + "/postgres")
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.close()
 
 
 def csv_file(count: int) -> bytes:

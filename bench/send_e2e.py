@@ -68,8 +68,9 @@ async def main() -> None:
 
         tenant = await create_tenant("bench", "Bench", plugins=[])
         user = await create_user(tenant.id, "bench", "bench-password", "customer")
-        connection = await create_connection("sim", "simulator", {"host": "127.0.0.1", "port": simulator.port, "system_id": "payamak",
-                                                                  "window": 100, "max_per_second": 0})
+        connection = await create_connection(
+            "sim", "simulator", {"host": "127.0.0.1", "port": simulator.port, "system_id": "payamak", "window": 100, "max_per_second": 0}
+        )
         line = await register_line("3000555", "dedicated", connection.id, tenant.id)
         await Line.update({Line.owner: user.id}).where(Line.id == line.id)
         async with writing():
@@ -79,13 +80,29 @@ async def main() -> None:
 
         port = free_port()
         logs = Path(var_dir)
-        processes.append(subprocess.Popen([sys.executable, "-m", "payamak.cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                                          stdout=open(logs / "serve.log", "w"), stderr=subprocess.STDOUT))
+        processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "payamak.cli", "serve", "--port", str(port)],
+                cwd=ROOT,
+                env=env,
+                stdout=open(logs / "serve.log", "w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
         for i in range(WORKERS):
-            processes.append(subprocess.Popen([sys.executable, "-m", "payamak.cli", "worker", "--threads", "4"], cwd=ROOT, env=env,
-                                              stdout=open(logs / f"worker{i}.log", "w"), stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "payamak.cli", "worker", "--threads", "4"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=open(logs / f"worker{i}.log", "w"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
         db = await asyncpg.connect(database_url)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers={"Host": "bench.localhost", "X-API-Key": key}, timeout=120) as api:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", headers={"Host": "bench.localhost", "X-API-Key": key}, timeout=120
+        ) as api:
             for _ in range(100):
                 try:
                     if (await api.get("/api/v1/balance")).status_code == 200:
@@ -101,15 +118,21 @@ async def main() -> None:
                 await asyncio.sleep(0.1)
             per_request = MESSAGES // REQUESTS
             started = time.perf_counter()
-            responses = await asyncio.gather(*(
-                api.post("/api/v1/messages", json={"to": [f"0912{r:03d}{i:04d}" for i in range(per_request)], "text": "پیامک آزمون سرعت"})
-                for r in range(REQUESTS)
-            ))
+            responses = await asyncio.gather(
+                *(
+                    api.post(
+                        "/api/v1/messages", json={"to": [f"0912{r:03d}{i:04d}" for i in range(per_request)], "text": "پیامک آزمون سرعت"}
+                    )
+                    for r in range(REQUESTS)
+                )
+            )
             accepted_at = time.perf_counter() - started
             assert all(r.status_code == 201 for r in responses), [r.text for r in responses if r.status_code != 201][:2]
             total = per_request * REQUESTS + 1
             while True:
-                done = await db.fetchval("SELECT COUNT(*) FROM recipient WHERE status IN ('submitted', 'delivered', 'undelivered', 'expired')")
+                done = await db.fetchval(
+                    "SELECT COUNT(*) FROM recipient WHERE status IN ('submitted', 'delivered', 'undelivered', 'expired')"
+                )
                 if done >= total:
                     break
                 if time.perf_counter() - started > 600:
@@ -118,8 +141,10 @@ async def main() -> None:
             elapsed = time.perf_counter() - started
         await db.close()
         e2e = (total - 1) / elapsed
-        print(f"end-to-end: {total - 1:,} messages in {REQUESTS} API requests accepted in {accepted_at:.1f} s, all submitted in "
-              f"{elapsed:.1f} s → {e2e:,.0f} messages/s ({WORKERS} worker processes)")
+        print(
+            f"end-to-end: {total - 1:,} messages in {REQUESTS} API requests accepted in {accepted_at:.1f} s, all submitted in "
+            f"{elapsed:.1f} s → {e2e:,.0f} messages/s ({WORKERS} worker processes)"
+        )
     finally:
         for process in processes:
             process.terminate()
