@@ -174,8 +174,9 @@ async def test_an_unconfirmed_row_no_receipt_confirms_is_sent_again_after_the_wa
     long_ago = datetime.now(UTC) - timedelta(days=1)
     await Recipient.update({Recipient.status: "unconfirmed", Recipient.claimed_at: long_ago}).where(Recipient.id == row_id)
     await SendJob.update({SendJob.status: "sending", SendJob.scheduled_at: None, SendJob.heartbeat_at: long_ago}).where(SendJob.id == job.id)
-    result = await dispatch.recover()
-    assert result["resent"] == 1 and job.id in result["jobs"]
+    await dispatch.recover()
+    # Recovery (this call, or the app's scheduler racing it) put the row back in the queue, once.
+    assert (await Recipient.objects().where(Recipient.id == row_id).first()).error == "resent: no receipt"
     await dispatch.run_job(job.id)
     assert await wait_until_settled(job.id) == {"submitted": 1}
     assert [m.ref for m in SENT].count(row_id) == 1
