@@ -88,7 +88,10 @@ def gettext(message: str, **params: Any) -> str:
 def localize_params(params: dict[str, Any]) -> dict[str, Any]:
     """Whole numbers shown with separators and, in Persian, Persian digits."""
     separator = "٬" if get_locale() == "fa" else ","
-    return {k: localize_digits(f"{v:,}".replace(",", separator)) if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
+    return {
+        k: localize_digits(f"{v:,}".replace(",", separator)) if isinstance(v, int) and not isinstance(v, bool) else v
+        for k, v in params.items()
+    }
 
 
 def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:

@@ -16,6 +16,9 @@ from payamak.messaging.tables import (
     Price,
     Recipient,
     SendJob,
+    WholesaleAccount,
+    WholesaleEntry,
+    WholesalePrice,
 )
 from payamak.tables import Announcement, ApiKey, Tenant, User
 
@@ -32,6 +35,9 @@ APP_CONFIG = AppConfig(
         CreditAccount,
         LedgerEntry,
         Price,
+        WholesaleAccount,
+        WholesaleEntry,
+        WholesalePrice,
         SendJob,
         Recipient,
         InboundMessage,

@@ -152,37 +152,38 @@ async def _record(job: SendJob, results: list[SubmitResult]) -> None:
         # Debit and refund exactly the rows this call moved (RETURNING), never a row twice.
         sent = await _set_outcome("submitted", "message_id", "submitted_at", now, [(r.ref, r.message_id) for r in ok])
         lost = await _set_outcome("failed", "error", "done_at", now, [(r.ref, (r.error or "failed")[:64]) for r in failed])
-        account = await ledger.account_for(job.tenant, job.user)
-        await ledger.settle(
-            account.id, job.tenant, job.id, debit=sum(sent), debit_count=len(sent), refund=sum(lost), refund_count=len(lost)
+        await ledger.settle_job(
+            job,
+            debit=(sum(r["price"] for r in sent), sum(r["wholesale"] for r in sent)),
+            refund=(sum(r["price"] for r in lost), sum(r["wholesale"] for r in lost)),
+            count=(len(sent), len(lost)),
         )
 
 
-async def _set_outcome(status: str, field: str, stamp: str, now: datetime, pairs: list[tuple[int, Any]]) -> list[int]:
-    """Set status and one field of claimed/submitting rows; returns the prices of the rows changed."""
-    prices: list[int] = []
+async def _set_outcome(status: str, field: str, stamp: str, now: datetime, pairs: list[tuple[int, Any]]) -> list[dict[str, int]]:
+    """Set status and one field of claimed/submitting rows; returns the price and wholesale
+    cost of each row changed."""
+    changed: list[dict[str, int]] = []
     if not pairs:
-        return prices
+        return changed
     if is_postgres():
-        rows = await fetch(
+        return await fetch(
             f"UPDATE recipient AS r SET status = '{status}', {field} = v.value, {stamp} = {{}} "
             "FROM (SELECT unnest({}::bigint[]) AS id, unnest({}::text[]) AS value) AS v "
-            "WHERE r.id = v.id AND r.status IN ('claimed', 'submitting') RETURNING r.price",
+            "WHERE r.id = v.id AND r.status IN ('claimed', 'submitting') RETURNING r.price, r.wholesale",
             now,
             [p[0] for p in pairs],
             [p[1] for p in pairs],
         )
-        return [r["price"] for r in rows]
     for chunk in _chunks(pairs, 400):
         values = ", ".join("({}, {})" for _ in chunk)
-        rows = await fetch(
+        changed += await fetch(
             f"UPDATE recipient SET status = '{status}', {field} = v.column2, {stamp} = {{}} FROM (VALUES {values}) AS v "
-            "WHERE recipient.id = v.column1 AND recipient.status IN ('claimed', 'submitting') RETURNING price",
+            "WHERE recipient.id = v.column1 AND recipient.status IN ('claimed', 'submitting') RETURNING price, wholesale",
             now,
             *[x for p in chunk for x in p],
         )
-        prices += [r["price"] for r in rows]
-    return prices
+    return changed
 
 
 def _chunks(items: list[Any], size: int) -> list[list[Any]]:
@@ -226,7 +227,8 @@ async def run_job(job_id: int) -> int:
 async def finish_if_done(job_id: int) -> None:
     """Mark a job done once none of its rows waits to be submitted."""
     left = await fetch(
-        "SELECT COUNT(*) AS n FROM recipient WHERE job = {} AND status IN ('queued', 'claimed', 'submitting', 'unconfirmed', 'scheduled')", job_id
+        "SELECT COUNT(*) AS n FROM recipient WHERE job = {} AND status IN ('queued', 'claimed', 'submitting', 'unconfirmed', 'scheduled')",
+        job_id,
     )
     if int(left[0]["n"]) == 0:
         await SendJob.update({SendJob.status: "done", SendJob.finished_at: datetime.now(UTC)}).where(
@@ -272,7 +274,9 @@ async def recover() -> dict[str, Any]:
         await fetch("UPDATE recipient SET status = 'queued' WHERE status = 'claimed' AND claimed_at < {}", cutoff)
         unconfirmed = await fetch(
             # claimed_at now tells since when the row waits for a receipt.
-            "UPDATE recipient SET status = 'unconfirmed', claimed_at = {} WHERE status = 'submitting' AND claimed_at < {} RETURNING id", now, cutoff
+            "UPDATE recipient SET status = 'unconfirmed', claimed_at = {} WHERE status = 'submitting' AND claimed_at < {} RETURNING id",
+            now,
+            cutoff,
         )
         resent = await fetch(
             "UPDATE recipient SET status = 'queued', error = 'resent: no receipt' WHERE status = 'unconfirmed' AND claimed_at < {} RETURNING id",

@@ -1,18 +1,24 @@
 """The credit ledger: balances in integer Rials, moved only by ledger entries.
 
-``available`` is what a customer can spend; ``reserved`` is held for sends in flight. Every
-change is one conditional UPDATE (so concurrent sends can never push a balance below zero)
-plus one :class:`LedgerEntry` in the same transaction. Invariant per account:
-``sum(amount) == available`` and ``sum(reserved_delta) == reserved``.
+``available`` is what can be spent; ``reserved`` is held for sends in flight. Every change is
+one conditional UPDATE (so concurrent sends can never push a balance below zero) plus one
+entry in the same transaction. Invariant per account: ``sum(amount) == available`` and
+``sum(reserved_delta) == reserved``.
+
+Two books keep accounts this way: customers' credit (:data:`CUSTOMERS`, the default) and
+tenants' wholesale balances with the platform (:data:`WHOLESALE`, see ``wholesale``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from piccolo.table import Table
 
 from payamak.errors import DomainError
 from payamak.i18n import lazy_gettext as _
-from payamak.messaging.tables import CreditAccount, LedgerEntry
+from payamak.messaging.tables import CreditAccount, LedgerEntry, WholesaleAccount, WholesaleEntry
 
 ENTRY_KINDS = ("purchase", "reserve", "debit", "refund", "adjustment")
 
@@ -33,6 +39,36 @@ class InsufficientCredit(DomainError):
         self.available = available
 
 
+@dataclass(frozen=True)
+class Book:
+    """A kind of account and the table of its entries."""
+
+    account: type[Table]
+    entry: type[Table]
+    refused: type[InsufficientCredit]
+
+
+class WholesaleExhausted(InsufficientCredit):
+    """The tenant's wholesale balance does not cover a send of one of its customers.
+
+    The customer is told only that the panel cannot send now; the tenant's admins see the
+    refusal on their wholesale page and dashboard."""
+
+    def __init__(self, needed: int, available: int) -> None:
+        DomainError.__init__(
+            self,
+            "credit.wholesale_exhausted",
+            _("This panel cannot send messages right now. Please contact the panel's support."),
+            status_code=402,
+        )
+        self.needed = needed
+        self.available = available
+
+
+CUSTOMERS = Book(CreditAccount, LedgerEntry, InsufficientCredit)
+WHOLESALE = Book(WholesaleAccount, WholesaleEntry, WholesaleExhausted)
+
+
 async def account_for(tenant_id: int, user_id: int) -> CreditAccount:
     """The user's credit account, created empty on first use."""
     account = await CreditAccount.objects().where(CreditAccount.user == user_id).first()
@@ -44,13 +80,24 @@ async def account_for(tenant_id: int, user_id: int) -> CreditAccount:
     return account
 
 
-async def _entry(account: CreditAccount, kind: str, amount: int, reserved_delta: int, **fields: Any) -> None:
-    await LedgerEntry.insert(
-        LedgerEntry(tenant=account.tenant, account=account.id, kind=kind, amount=amount, reserved_delta=reserved_delta, **fields)
+async def wholesale_account_for(tenant_id: int) -> WholesaleAccount:
+    """The tenant's wholesale account, created empty on first use."""
+    account = await WholesaleAccount.objects().where(WholesaleAccount.tenant == tenant_id).first()
+    if account is None:
+        await WholesaleAccount.insert(WholesaleAccount(tenant=tenant_id)).on_conflict(action="DO NOTHING")
+        account = await WholesaleAccount.objects().where(WholesaleAccount.tenant == tenant_id).first()
+    return account
+
+
+async def _entry(book: Book, tenant_id: int, account_id: int, kind: str, amount: int, reserved_delta: int, **fields: Any) -> None:
+    await book.entry.insert(
+        book.entry(tenant=tenant_id, account=account_id, kind=kind, amount=amount, reserved_delta=reserved_delta, **fields)
     )
 
 
-async def credit(account: CreditAccount, amount: int, kind: str, reason: str, actor_id: int | None = None) -> None:
+async def credit(
+    account: CreditAccount | WholesaleAccount, amount: int, kind: str, reason: str, actor_id: int | None = None, *, book: Book = CUSTOMERS
+) -> None:
     """Add (or, for an adjustment, take away) credit; never below zero. Call inside a transaction."""
     if kind not in ("purchase", "adjustment", "refund"):
         raise ValueError(kind)
@@ -60,32 +107,32 @@ async def credit(account: CreditAccount, amount: int, kind: str, reason: str, ac
         raise ValueError("only adjustments may be negative")
     if kind == "adjustment" and not reason.strip():
         raise DomainError("credit.reason_required", _("An adjustment needs a reason."))
+    table = book.account
     updated = (
-        await CreditAccount.update({CreditAccount.available: CreditAccount.available + amount})
-        .where((CreditAccount.id == account.id) & (CreditAccount.available >= -amount))
-        .returning(CreditAccount.id)
+        await table.update({table.available: table.available + amount})
+        .where((table.id == account.id) & (table.available >= -amount))
+        .returning(table.id)
     )
     if not updated:
-        fresh = await CreditAccount.objects().where(CreditAccount.id == account.id).first()
-        raise InsufficientCredit(-amount, fresh.available)
-    await _entry(account, kind, amount, 0, reason=reason, actor=actor_id)
+        fresh = await table.objects().where(table.id == account.id).first()
+        raise book.refused(-amount, fresh.available)
+    await _entry(book, account.tenant, account.id, kind, amount, 0, reason=reason, actor=actor_id)
 
 
-async def reserve(account: CreditAccount, amount: int, job_id: int, count: int) -> None:
-    """Hold ``amount`` for a send job, or raise :class:`InsufficientCredit`. Inside a transaction."""
+async def reserve(account: CreditAccount | WholesaleAccount, amount: int, job_id: int, count: int, *, book: Book = CUSTOMERS) -> None:
+    """Hold ``amount`` for a send job, or raise the book's :class:`InsufficientCredit`. Inside a transaction."""
     if amount <= 0:
         return
+    table = book.account
     updated = (
-        await CreditAccount.update(
-            {CreditAccount.available: CreditAccount.available - amount, CreditAccount.reserved: CreditAccount.reserved + amount}
-        )
-        .where((CreditAccount.id == account.id) & (CreditAccount.available >= amount))
-        .returning(CreditAccount.id)
+        await table.update({table.available: table.available - amount, table.reserved: table.reserved + amount})
+        .where((table.id == account.id) & (table.available >= amount))
+        .returning(table.id)
     )
     if not updated:
-        fresh = await CreditAccount.objects().where(CreditAccount.id == account.id).first()
-        raise InsufficientCredit(amount, fresh.available)
-    await _entry(account, "reserve", -amount, amount, job=job_id, count=count, reason="send reserved")
+        fresh = await table.objects().where(table.id == account.id).first()
+        raise book.refused(amount, fresh.available)
+    await _entry(book, account.tenant, account.id, "reserve", -amount, amount, job=job_id, count=count, reason="send reserved")
 
 
 async def settle(
@@ -98,27 +145,54 @@ async def settle(
     refund: int = 0,
     refund_count: int = 0,
     reason: str = "",
+    book: Book = CUSTOMERS,
 ) -> None:
     """Turn part of a job's reservation into spent credit (debit) or give it back (refund)."""
     if debit == 0 and refund == 0:
         return
-    await CreditAccount.update(
-        {CreditAccount.reserved: CreditAccount.reserved - (debit + refund), CreditAccount.available: CreditAccount.available + refund}
-    ).where(CreditAccount.id == account_id)
-    account = CreditAccount(id=account_id, tenant=tenant_id)
+    table = book.account
+    await table.update({table.reserved: table.reserved - (debit + refund), table.available: table.available + refund}).where(
+        table.id == account_id
+    )
     if debit:
-        await _entry(account, "debit", 0, -debit, job=job_id, count=debit_count, reason=reason or "sent")
+        await _entry(book, tenant_id, account_id, "debit", 0, -debit, job=job_id, count=debit_count, reason=reason or "sent")
     if refund:
-        await _entry(account, "refund", refund, -refund, job=job_id, count=refund_count, reason=reason or "not sent")
+        await _entry(book, tenant_id, account_id, "refund", refund, -refund, job=job_id, count=refund_count, reason=reason or "not sent")
 
 
-async def balance_check(account_id: int) -> dict[str, int]:
-    """The account's balances next to the sums of its ledger (equal unless something is wrong)."""
+async def settle_job(
+    job: Any, *, debit: tuple[int, int] = (0, 0), refund: tuple[int, int] = (0, 0), count: tuple[int, int] = (0, 0), reason: str = ""
+) -> None:
+    """Settle a job's rows in both books at once: ``debit``/``refund`` are (customer, wholesale)
+    amounts, ``count`` the rows (debited, refunded). Inside the transaction that moved the rows."""
+    if debit[0] or refund[0]:
+        account = await account_for(job.tenant, job.user)
+        await settle(
+            account.id, job.tenant, job.id, debit=debit[0], debit_count=count[0], refund=refund[0], refund_count=count[1], reason=reason
+        )
+    if debit[1] or refund[1]:
+        wholesale = await wholesale_account_for(job.tenant)
+        await settle(
+            wholesale.id,
+            job.tenant,
+            job.id,
+            debit=debit[1],
+            debit_count=count[0],
+            refund=refund[1],
+            refund_count=count[1],
+            reason=reason,
+            book=WHOLESALE,
+        )
+
+
+async def balance_check(account_id: int, book: Book = CUSTOMERS) -> dict[str, int]:
+    """The account's balances next to the sums of its entries (equal unless something is wrong)."""
     from payamak.db import fetch
 
-    account = await CreditAccount.objects().where(CreditAccount.id == account_id).first()
+    account = await book.account.objects().where(book.account.id == account_id).first()
     sums = await fetch(
-        "SELECT COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM(reserved_delta), 0) AS reserved FROM ledger_entry WHERE account = {}",
+        "SELECT COALESCE(SUM(amount), 0) AS amount, COALESCE(SUM(reserved_delta), 0) AS reserved "
+        f"FROM {book.entry._meta.tablename} WHERE account = {{}}",
         account_id,
     )
     return {

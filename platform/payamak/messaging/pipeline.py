@@ -1,8 +1,10 @@
 """The send pipeline: one service every sending plugin and the API call.
 
 recipients normalised and de-duplicated → opt-outs blocked on advertising lines → parts and
-price → credit reserved → the job and one row per recipient persisted (bulk, streamed) →
-queued now or scheduled. The dispatcher (``payamak.messaging.dispatch``) does the rest.
+price → credit reserved (the customer's, and the tenant's wholesale balance) → the job and
+one row per recipient persisted (bulk, streamed) → queued now or scheduled. The dispatcher
+(``payamak.messaging.dispatch``) does the rest; every row carries its retail ``price`` and
+``wholesale`` cost so each path that settles rows settles both books.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from typing import Any
 from payamak.db import bulk_insert, fetch, writing
 from payamak.errors import DomainError, NotFound
 from payamak.i18n import lazy_gettext as _
-from payamak.messaging import ledger
+from payamak.messaging import ledger, wholesale
 from payamak.messaging.lines import connector_classes, usable_line
 from payamak.messaging.numbers import InvalidNumber, normalise, operator_of
-from payamak.messaging.pricing import price_per_part
+from payamak.messaging.pricing import price_per_part, wholesale_table
 from payamak.messaging.tables import Line, OperatorConnection, OptOut, PortedNumber, Recipient, SendJob
 from payamak.messaging.text import info
 from payamak.tables import User
@@ -124,6 +126,7 @@ async def accept_send(
     numbers, duplicates = collect_numbers(raw_numbers, distinct)
     sms = info(text)
     per_part = await price_per_part(user.tenant, line.kind, sms.encoding)
+    wholesale_cost = (await wholesale_table(user.tenant))[(line.kind, sms.encoding)] * sms.parts
     opted_out: set[int] = set()
     if line.kind == "advertising":
         opted_out = {int(r["number"]) for r in await scoped(OptOut, user.tenant).select(OptOut.number)}
@@ -150,10 +153,11 @@ async def accept_send(
                 route(number, operator),
                 sms.parts,
                 0 if row_status == "blocked" else cost,
+                0 if row_status == "blocked" else wholesale_cost,
                 row_status,
             )
 
-    async with writing():
+    async with wholesale.refusals_recorded(user.tenant), writing():
         account = await ledger.account_for(user.tenant, user.id)
         job = SendJob(
             tenant=user.tenant,
@@ -173,7 +177,10 @@ async def accept_send(
         )
         await job.save()
         await ledger.reserve(account, billable * cost, job.id, billable)
-        await bulk_insert("recipient", ["tenant", "job", "number", "operator", "connection", "parts", "price", "status"], rows(job.id))
+        await wholesale.reserve(user.tenant, billable * wholesale_cost, job.id, billable)
+        await bulk_insert(
+            "recipient", ["tenant", "job", "number", "operator", "connection", "parts", "price", "wholesale", "status"], rows(job.id)
+        )
     if status == "queued":
         from payamak.messaging.actors import dispatch_job
 
@@ -210,9 +217,10 @@ async def accept_personal(user: User, rows: Iterable[PersonalRow], *, line_id: A
     job; all jobs are reserved and written in one transaction — all or nothing."""
     line = await usable_line(user, line_id)
     now = datetime.now(UTC)
-    groups: dict[datetime | None, list[tuple[str, str, int, int]]] = {}
+    groups: dict[datetime | None, list[tuple[str, str, int, int, int]]] = {}
     errors: list[tuple[int, str, str]] = []
     prices: dict[str, int] = {}
+    wholesale_prices = await wholesale_table(user.tenant)
     for position, row in enumerate(rows, start=1):
         try:
             number = normalise(row.number)
@@ -228,7 +236,9 @@ async def accept_personal(user: User, rows: Iterable[PersonalRow], *, line_id: A
         if sms.encoding not in prices:
             prices[sms.encoding] = await price_per_part(user.tenant, line.kind, sms.encoding)
         when = row.send_at if row.send_at is not None and row.send_at > now else None
-        groups.setdefault(when, []).append((number, text, sms.parts, sms.parts * prices[sms.encoding]))
+        groups.setdefault(when, []).append(
+            (number, text, sms.parts, sms.parts * prices[sms.encoding], sms.parts * wholesale_prices[(line.kind, sms.encoding)])
+        )
     if errors:
         raise InvalidRows(errors)
     if not groups:
@@ -238,21 +248,49 @@ async def accept_personal(user: User, rows: Iterable[PersonalRow], *, line_id: A
         opted_out = {r["number"] for r in await scoped(OptOut, user.tenant).select(OptOut.number)}
     route = await _router(line)
     jobs: list[SendJob] = []
-    async with writing():
+    async with wholesale.refusals_recorded(user.tenant), writing():
         account = await ledger.account_for(user.tenant, user.id)
         for when, members in sorted(groups.items(), key=lambda item: item[0] or now):
             status = "scheduled" if when else "queued"
             billable = [m for m in members if m[0] not in opted_out]
             total = sum(m[3] for m in billable)
-            job = SendJob(tenant=user.tenant, user=user.id, line=line.id, text=members[0][1], encoding=info(members[0][1]).encoding,
-                          parts=max(m[2] for m in members), per_part=0, recipients=len(members), blocked=len(members) - len(billable),
-                          reserved=total, source=source, status=status, scheduled_at=when, meta={"personal": True})
+            job = SendJob(
+                tenant=user.tenant,
+                user=user.id,
+                line=line.id,
+                text=members[0][1],
+                encoding=info(members[0][1]).encoding,
+                parts=max(m[2] for m in members),
+                per_part=0,
+                recipients=len(members),
+                blocked=len(members) - len(billable),
+                reserved=total,
+                source=source,
+                status=status,
+                scheduled_at=when,
+                meta={"personal": True},
+            )
             await job.save()
             await ledger.reserve(account, total, job.id, len(billable))
+            await wholesale.reserve(user.tenant, sum(m[4] for m in billable), job.id, len(billable))
             await bulk_insert(
-                "recipient", ["tenant", "job", "number", "operator", "connection", "text", "parts", "price", "status"],
-                ((user.tenant, job.id, n, operator_of(n) or "", route(n, operator_of(n)), t, parts, 0 if n in opted_out else price,
-                  "blocked" if n in opted_out else status) for n, t, parts, price in members),
+                "recipient",
+                ["tenant", "job", "number", "operator", "connection", "text", "parts", "price", "wholesale", "status"],
+                (
+                    (
+                        user.tenant,
+                        job.id,
+                        n,
+                        operator_of(n) or "",
+                        route(n, operator_of(n)),
+                        t,
+                        parts,
+                        0 if n in opted_out else price,
+                        0 if n in opted_out else cost,
+                        "blocked" if n in opted_out else status,
+                    )
+                    for n, t, parts, price, cost in members
+                ),
             )
             jobs.append(job)
     from payamak.messaging.actors import dispatch_job
@@ -292,16 +330,15 @@ async def cancel_job(user: User, job_id: Any) -> SendJob:
         if not changed:
             raise DomainError("job.not_cancellable", _("Only a scheduled send that has not started can be cancelled."), status_code=409)
         totals = await fetch(
-            "SELECT COALESCE(SUM(price), 0) AS amount, COUNT(*) AS n FROM recipient WHERE job = {} AND status = 'scheduled'", job.id
+            "SELECT COALESCE(SUM(price), 0) AS amount, COALESCE(SUM(wholesale), 0) AS wholesale, COUNT(*) AS n "
+            "FROM recipient WHERE job = {} AND status = 'scheduled'",
+            job.id,
         )
         await Recipient.update({Recipient.status: "cancelled"}).where((Recipient.job == job.id) & (Recipient.status == "scheduled"))
-        account = await ledger.account_for(job.tenant, job.user)
-        await ledger.settle(
-            account.id,
-            job.tenant,
-            job.id,
-            refund=int(totals[0]["amount"]),
-            refund_count=int(totals[0]["n"]),
+        await ledger.settle_job(
+            job,
+            refund=(int(totals[0]["amount"]), int(totals[0]["wholesale"])),
+            count=(0, int(totals[0]["n"])),
             reason="scheduled send cancelled",
         )
     job.status = "cancelled"

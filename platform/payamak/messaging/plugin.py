@@ -10,9 +10,9 @@ from payamak.registry import MenuEntry
 
 @hookimpl
 def payamak_route_handlers() -> list[Any]:
-    from payamak.messaging import api, pages
+    from payamak.messaging import api, pages, wholesale_pages
 
-    return [*api.HANDLERS, *pages.HANDLERS]
+    return [*api.HANDLERS, *pages.HANDLERS, *wholesale_pages.HANDLERS]
 
 
 @hookimpl
@@ -24,6 +24,7 @@ def payamak_menu_entries() -> list[MenuEntry]:
         MenuEntry(_("My numbers"), "/numbers", "phone", 120, ("customer",)),
         MenuEntry(_("Lines"), "/manage/lines", "phone", 520, ("tenant_admin",)),
         MenuEntry(_("Prices"), "/manage/prices", "tag", 530, ("tenant_admin",)),
+        MenuEntry(_("Wholesale balance"), "/manage/wholesale", "wallet", 535, ("tenant_admin",)),
         MenuEntry(_("Operator connections"), "/admin/connections", "plug", 10, ("platform_admin",)),
         MenuEntry(_("Sender lines"), "/admin/lines", "phone", 20, ("platform_admin",)),
     ]
@@ -44,13 +45,17 @@ def payamak_periodic_tasks() -> list[tuple[str, int]]:
 
 @hookimpl
 def payamak_dashboard_widgets() -> list[str]:
-    return ["messaging/widget_balance.html"]
+    return ["messaging/widget_balance.html", "messaging/widget_wholesale.html"]
 
 
 @hookimpl
 async def payamak_dashboard_context(tenant_id: int, user_id: int) -> dict[str, Any]:
-    from payamak.messaging.ledger import account_for
+    from payamak.messaging.ledger import account_for, wholesale_account_for
+    from payamak.tables import User
 
+    user = await User.objects().where(User.id == user_id).first()
+    if user is not None and user.role == "tenant_admin":
+        return {"wholesale": await wholesale_account_for(tenant_id)}
     return {"balance": await account_for(tenant_id, user_id)}
 
 

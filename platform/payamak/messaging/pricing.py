@@ -1,10 +1,14 @@
-"""Prices per SMS part, per tenant, by line kind and encoding (integer Rials)."""
+"""Prices per SMS part, per tenant, by line kind and encoding (integer Rials): the retail
+prices a tenant charges its customers, and the wholesale prices the platform charges the
+tenant (zero until platform admins set them: such a tenant's sends cost it nothing)."""
 
 from __future__ import annotations
 
+from piccolo.table import Table
+
 from payamak.errors import DomainError
 from payamak.i18n import lazy_gettext as _
-from payamak.messaging.tables import LINE_KINDS, Price
+from payamak.messaging.tables import LINE_KINDS, Price, WholesalePrice
 
 ENCODINGS = ("ucs2", "gsm7")
 
@@ -21,12 +25,18 @@ DEFAULT_PRICES: dict[tuple[str, str], int] = {
 }
 
 
-async def price_table(tenant_id: int) -> dict[tuple[str, str], int]:
-    """The tenant's price of a part for every (line kind, encoding)."""
-    table = dict(DEFAULT_PRICES)
-    for row in await Price.select(Price.line_kind, Price.encoding, Price.per_part).where(Price.tenant == tenant_id):
+async def price_table(tenant_id: int, model: type[Table] = Price) -> dict[tuple[str, str], int]:
+    """The tenant's price of a part for every (line kind, encoding); ``model=WholesalePrice``
+    for what the platform charges the tenant."""
+    table = dict(DEFAULT_PRICES) if model is Price else dict.fromkeys(DEFAULT_PRICES, 0)
+    for row in await model.select(model.line_kind, model.encoding, model.per_part).where(model.tenant == tenant_id):
         table[(row["line_kind"], row["encoding"])] = row["per_part"]
     return table
+
+
+async def wholesale_table(tenant_id: int) -> dict[tuple[str, str], int]:
+    """What the platform charges the tenant for a part, for every (line kind, encoding)."""
+    return await price_table(tenant_id, WholesalePrice)
 
 
 async def price_per_part(tenant_id: int, line_kind: str, encoding: str) -> int:
@@ -34,16 +44,16 @@ async def price_per_part(tenant_id: int, line_kind: str, encoding: str) -> int:
     return (await price_table(tenant_id))[(line_kind, encoding)]
 
 
-async def set_price(tenant_id: int, line_kind: str, encoding: str, per_part: int) -> None:
-    """Set one price of a tenant (tenant admins)."""
+async def set_price(tenant_id: int, line_kind: str, encoding: str, per_part: int, model: type[Table] = Price) -> None:
+    """Set one price of a tenant (tenant admins; platform admins with ``model=WholesalePrice``)."""
     if line_kind not in LINE_KINDS or encoding not in ENCODINGS:
         raise DomainError("price.unknown_kind", _("Unknown line kind or encoding."))
     if per_part < 0 or per_part > 10_000_000:
         raise DomainError("price.out_of_range", _("A price must be between 0 and 10,000,000 Rials."))
     updated = (
-        await Price.update({Price.per_part: per_part})
-        .where((Price.tenant == tenant_id) & (Price.line_kind == line_kind) & (Price.encoding == encoding))
-        .returning(Price.id)
+        await model.update({model.per_part: per_part})
+        .where((model.tenant == tenant_id) & (model.line_kind == line_kind) & (model.encoding == encoding))
+        .returning(model.id)
     )
     if not updated:
-        await Price.insert(Price(tenant=tenant_id, line_kind=line_kind, encoding=encoding, per_part=per_part))
+        await model.insert(model(tenant=tenant_id, line_kind=line_kind, encoding=encoding, per_part=per_part))

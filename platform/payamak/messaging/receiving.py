@@ -95,15 +95,21 @@ async def confirm_unconfirmed(connection_id: int, reports: list[DeliveryReport])
             rows = await fetch(
                 "UPDATE recipient SET status = {}, message_id = {}, done_at = {}, submitted_at = {}, error = NULL WHERE id = "
                 "(SELECT id FROM recipient WHERE connection = {} AND number = {} AND status = 'unconfirmed' ORDER BY id LIMIT 1) "
-                "RETURNING job, price",
-                ROW_STATUS.get(report.status, "undelivered"), report.message_id, now, now, connection_id, number,
+                "RETURNING job, price, wholesale",
+                ROW_STATUS.get(report.status, "undelivered"),
+                report.message_id,
+                now,
+                now,
+                connection_id,
+                number,
             )
             if not rows:
                 remaining.append(report)
                 continue
             job = await SendJob.objects().where(SendJob.id == rows[0]["job"]).first()
-            account = await ledger.account_for(job.tenant, job.user)
-            await ledger.settle(account.id, job.tenant, job.id, debit=rows[0]["price"], debit_count=1, reason="confirmed by its receipt after a crash")
+            await ledger.settle_job(
+                job, debit=(rows[0]["price"], rows[0]["wholesale"]), count=(1, 0), reason="confirmed by its receipt after a crash"
+            )
     return remaining
 
 

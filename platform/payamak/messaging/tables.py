@@ -85,6 +85,41 @@ class LedgerEntry(Table, tablename="ledger_entry"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class WholesaleAccount(Table, tablename="wholesale_account"):
+    """A tenant's (reseller's) wholesale balance with the platform: its customers' sends are
+    reserved and debited here too, at the wholesale prices platform admins set."""
+
+    tenant = ForeignKey(Tenant, on_delete=OnDelete.restrict, unique=True)
+    available = BigInt(default=0)
+    reserved = BigInt(default=0)
+    refused_at = Timestamptz(null=True, default=None)
+    refused_sends = Integer(default=0)
+
+
+class WholesaleEntry(Table, tablename="wholesale_entry"):
+    """One movement of a tenant's wholesale balance (same meaning as :class:`LedgerEntry`)."""
+
+    tenant = ForeignKey(Tenant, on_delete=OnDelete.restrict, index=True)
+    account = ForeignKey(WholesaleAccount, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=20)  # purchase, reserve, debit, refund, adjustment
+    amount = BigInt(default=0)
+    reserved_delta = BigInt(default=0)
+    job = BigInt(null=True, default=None, index=True)
+    count = Integer(default=0)
+    reason = Text(default="")
+    actor = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class WholesalePrice(Table, tablename="wholesale_price"):
+    """What the platform charges a tenant for one SMS part by line kind and encoding, in Rials."""
+
+    tenant = ForeignKey(Tenant, on_delete=OnDelete.restrict, index=True)
+    line_kind = Varchar(length=20)
+    encoding = Varchar(length=10)
+    per_part = Integer()
+
+
 class Price(Table, tablename="sms_price"):
     """A tenant's price of one SMS part by line kind and encoding, in Rials."""
 
@@ -127,6 +162,7 @@ class Recipient(Table, tablename="recipient"):
     text = Text(null=True, default=None)
     parts = Integer(default=1)
     price = Integer(default=0)
+    wholesale = Integer(default=0)
     status = Varchar(length=12, default="queued")
     message_id = Varchar(length=64, null=True, default=None)
     error = Varchar(length=64, null=True, default=None)

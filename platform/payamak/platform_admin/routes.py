@@ -48,7 +48,10 @@ async def tenants_page(request: Request) -> Template:
         row["tenant"]: row["count"]
         for row in await User.select(User.tenant, Count(User.id, alias="count")).where(User.tenant.is_not_null()).group_by(User.tenant)
     }
-    return page(request, "platform_admin/tenants.html", tenants=tenants, counts=counts)
+    from payamak.messaging.tables import WholesaleAccount
+
+    wholesale = {row.tenant: row for row in await WholesaleAccount.objects()}
+    return page(request, "platform_admin/tenants.html", tenants=tenants, counts=counts, wholesale=wholesale)
 
 
 @get("/admin/tenants/new", guards=PLATFORM_ADMIN)
