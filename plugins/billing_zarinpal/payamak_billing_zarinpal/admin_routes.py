@@ -1,4 +1,4 @@
-"""Tenant-admin and staff pages: billing settings, line-request review, customers' payments."""
+"""Tenant-admin and staff pages: billing settings, line-request review, customers' payments and invoices, refunds."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from litestar.response import File, Redirect, Template
 
 from payamak.errors import DomainError, NotFound
 from payamak.i18n import gettext as _
+from payamak.i18n import localize_digits
 from payamak.tables import User
 from payamak.tenancy import scoped
 from payamak.web.forms import form_data
 from payamak.web.guards import STAFF, TENANT_ADMIN
 from payamak.web.rendering import flash, page
-from payamak_billing_zarinpal import requests, services
+from payamak_billing_zarinpal import refunds, requests, services
 from payamak_billing_zarinpal.gateway import GATEWAYS
 from payamak_billing_zarinpal.tables import Invoice, LineRequest, Payment
 
@@ -121,13 +122,27 @@ async def payments_page(request: Request, start: FromQuery[str] = "", end: FromQ
 
 @get("/billing/invoices", guards=STAFF)
 async def invoices_page(request: Request, status: FromQuery[str] = "unpaid") -> Template:
-    """Every invoice of the tenant's customers, unpaid or paid."""
-    status = "paid" if status == "paid" else "unpaid"
+    """Every invoice of the tenant's customers, unpaid, paid (to refund) or refunded."""
+    status = status if status in ("paid", "refunded") else "unpaid"
     rows = await scoped(Invoice).objects().where(Invoice.status == status).order_by(Invoice.id, ascending=False).limit(500)
-    users = {
-        u.id: u for u in await User.objects().where((User.tenant == request.state.tenant.id) & User.id.is_in([i.user for i in rows] or [0]))
-    }
+    ids = {i.user for i in rows} | {i.refunded_by for i in rows if i.refunded_by}
+    users = {u.id: u for u in await User.objects().where((User.tenant == request.state.tenant.id) & User.id.is_in(list(ids) or [0]))}
     return page(request, "billing/admin_invoices.html", invoices=rows, users=users, status=status)
 
 
-HANDLERS = [invoices_page, settings_page, settings_submit, review_page, approve, reject, document, payments_page]
+@post("/billing/invoices/{invoice_id:int}/refund", guards=STAFF)
+async def refund(request: Request, invoice_id: FromPath[int]) -> Redirect:
+    """Refund a paid invoice with a reason: its credit is taken back or its line suspended."""
+    data = await form_data(request)
+    try:
+        invoice = await refunds.refund_invoice(request.state.user, invoice_id, str(data.get("reason", "")))
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        flash(request, exc.message, "error")
+    else:
+        flash(request, _("Invoice %(number)s was refunded.", number=localize_digits(str(invoice.number))))
+    return Redirect("/billing/invoices?status=paid", status_code=303)
+
+
+HANDLERS = [invoices_page, refund, settings_page, settings_submit, review_page, approve, reject, document, payments_page]

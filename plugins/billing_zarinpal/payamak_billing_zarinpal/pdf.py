@@ -25,7 +25,7 @@ def font_path() -> Path:
 
 
 def invoice_pdf(invoice: Invoice, tenant: Tenant, customer: User | None, tax_percent: int) -> bytes:
-    """The invoice on one A4 page: seller, customer, items, price, tax, total and status."""
+    """The invoice on one A4 page: seller, customer, items, price, tax, total and status (a refund with its reason)."""
     from fpdf import FPDF
 
     rtl = get_locale() == "fa"
@@ -61,6 +61,12 @@ def invoice_pdf(invoice: Invoice, tenant: Tenant, customer: User | None, tax_per
     row(str(_("Tax (%(percent)s%%)")) % {"percent": localize_digits(str(tax_percent))}, money(invoice.tax))
     row(str(_("Total")), money(invoice.total))
     pdf.ln(4)
-    paid = str(_("Paid on %(date)s")) % {"date": jalali(invoice.paid_at, with_time=False)} if invoice.status == "paid" else str(_("Unpaid"))
-    line(paid)
+    if invoice.status == "unpaid":
+        line(str(_("Unpaid")))
+    else:
+        line(str(_("Paid on %(date)s")) % {"date": jalali(invoice.paid_at, with_time=False)})
+    if invoice.status == "refunded":
+        line(str(_("Refunded on %(date)s")) % {"date": jalali(invoice.refunded_at, with_time=False)})
+        # The reason is free text of any length: wrapped, not cut at the page's edge.
+        pdf.multi_cell(w=0, h=8, text=str(_("Reason for the refund: %(reason)s")) % {"reason": invoice.refund_reason}, align=align)
     return bytes(pdf.output())

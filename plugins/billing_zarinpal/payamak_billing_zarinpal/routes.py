@@ -132,8 +132,8 @@ async def charge_history(request: Request, start: FromQuery[str] = "", end: From
 
 @get("/invoices", guards=CUSTOMER)
 async def invoices_page(request: Request, status: FromQuery[str] = "unpaid") -> Template:
-    """14-1 unpaid invoices (pay online) and 14-2 paid invoices."""
-    status = "paid" if status == "paid" else "unpaid"
+    """14-1 unpaid invoices (pay online), 14-2 paid invoices and the refunded ones."""
+    status = status if status in ("paid", "refunded") else "unpaid"
     rows = await services.invoices_query(request.state.user, status)
     return page(request, "billing/invoices.html", invoices=rows, status=status)
 

@@ -39,7 +39,7 @@ class LineRequest(Table, tablename="billing_line_request"):
 
 
 class Invoice(Table, tablename="billing_invoice"):
-    """An invoice: credit to buy or a line to pay for, numbered per tenant."""
+    """An invoice: credit to buy or a line to pay for, numbered per tenant; staff may refund a paid one."""
 
     tenant = ForeignKey(Tenant, on_delete=OnDelete.restrict, index=True)
     user = ForeignKey(User, on_delete=OnDelete.restrict, index=True)
@@ -51,10 +51,13 @@ class Invoice(Table, tablename="billing_invoice"):
     subtotal = BigInt()
     tax = BigInt(default=0)
     total = BigInt()
-    status = Varchar(length=10, default="unpaid", index=True)  # unpaid, paid
+    status = Varchar(length=10, default="unpaid", index=True)  # unpaid, paid, refunded
     line_request = ForeignKey(LineRequest, null=True, on_delete=OnDelete.restrict)
     created_at = Timestamptz(default=TimestamptzNow())
     paid_at = Timestamptz(null=True, default=None)
+    refund_reason = Text(default="")
+    refunded_at = Timestamptz(null=True, default=None)
+    refunded_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
 
 
 class Payment(Table, tablename="billing_payment"):
