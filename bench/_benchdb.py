@@ -45,3 +45,15 @@ async def drop_database(name: str | None) -> None:
         conn = await asyncpg.connect(os.environ["PAYAMAK_DATABASE_URL"].rsplit("/", 1)[0] + "/postgres")
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()
+
+
+async def bill_wholesale(tenant_id: int, messages: int, per_part: int = 500) -> None:
+    """Give the bench tenant wholesale prices and a balance for ``messages`` parts, so sends
+    go through both books as in production."""
+    from payamak.messaging import pricing, wholesale
+    from payamak.messaging.tables import LINE_KINDS, WholesalePrice
+
+    for kind in LINE_KINDS:
+        for encoding in pricing.ENCODINGS:
+            await pricing.set_price(tenant_id, kind, encoding, per_part, WholesalePrice)
+    await wholesale.top_up(tenant_id, messages * per_part * 2, "bench", None)

@@ -14,7 +14,7 @@ import asyncio
 import sys
 import time
 
-from _benchdb import drop_database, rss_mib, setup_database
+from _benchdb import bill_wholesale, drop_database, rss_mib, setup_database
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 
@@ -47,6 +47,7 @@ async def main() -> None:
         await Line(number="3000999", kind="dedicated", connection=connection.id, tenant=tenant.id, owner=user.id, status="active").save()
         async with writing():
             await ledger.credit(await ledger.account_for(tenant.id, user.id), COUNT * 2_000, "purchase", "bench")
+        await bill_wholesale(tenant.id, COUNT)
         before = rss_mib()
         started = time.perf_counter()
         job = await pipeline.accept_send(user, numbers(COUNT), "پیام آزمایشی", source="bench")

@@ -59,6 +59,8 @@ async def main() -> None:
 
         use_piccolo_conf()
         await migrate()
+        from _benchdb import bill_wholesale
+
         from payamak.accounts.services import create_api_key, create_user
         from payamak.messaging import ledger
         from payamak.messaging.lines import create_connection, register_line
@@ -75,6 +77,7 @@ async def main() -> None:
         await Line.update({Line.owner: user.id}).where(Line.id == line.id)
         async with writing():
             await ledger.credit(await ledger.account_for(tenant.id, user.id), MESSAGES * 5_000, "purchase", "bench")
+        await bill_wholesale(tenant.id, MESSAGES)
         with tenant_context(tenant):
             _, key = await create_api_key(user)
 
