@@ -1,6 +1,7 @@
 """A worker killed in the middle of a 10,000-recipient send (a real process, SIGKILL), on
 PostgreSQL + Redis + the simulator SMSC over TCP: after a restart every recipient is
-submitted exactly once and the ledger balances to the Rial."""
+submitted exactly once and both books (the customer's credit and the tenant's wholesale
+balance) balance to the Rial."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ pytestmark = pytest.mark.services
 
 RECIPIENTS = 10_000
 CREDIT = 50_000_000
+WHOLESALE_PER_PART = 700
+WHOLESALE = 9_000_000
 
 SETUP = """
 import asyncio, json, sys
@@ -34,9 +37,9 @@ async def main(port):
     use_piccolo_conf()
     setup_broker(get_settings())
     from payamak.accounts.services import create_user
-    from payamak.messaging import ledger, pipeline
+    from payamak.messaging import ledger, pipeline, pricing, wholesale
     from payamak.messaging.lines import create_connection, register_line
-    from payamak.messaging.tables import Line
+    from payamak.messaging.tables import Line, WholesalePrice
     from payamak.tenancy.services import create_tenant
     tenant = await create_tenant("crash", "Crash", plugins=[])
     user = await create_user(tenant.id, "crash", "crash-password", "customer")
@@ -46,11 +49,14 @@ async def main(port):
     async with writing():
         account = await ledger.account_for(tenant.id, user.id)
         await ledger.credit(account, CREDIT, "purchase", "crash test")
+    await pricing.set_price(tenant.id, "dedicated", "ucs2", WHOLESALE_PER_PART, WholesalePrice)
+    await wholesale.top_up(tenant.id, WHOLESALE, "crash test", None)
     job = await pipeline.accept_send(user, (f"0912{i:07d}" for i in range(COUNT)), "پیام آزمون بازیابی", source="crash-test")
-    print(json.dumps({"job": job.id, "account": account.id, "price": job.per_part * job.parts}))
+    print(json.dumps({"job": job.id, "account": account.id, "tenant": tenant.id, "price": job.per_part * job.parts, "parts": job.parts}))
 
 asyncio.run(main(int(sys.argv[1])))
-""".replace("CREDIT", str(CREDIT)).replace("COUNT", str(RECIPIENTS))
+""".replace("WHOLESALE_PER_PART", str(WHOLESALE_PER_PART)).replace("WHOLESALE", str(WHOLESALE))
+SETUP = SETUP.replace("CREDIT", str(CREDIT)).replace("COUNT", str(RECIPIENTS))
 
 
 def _spawn(args: list[str], env: dict[str, str], log_name: str, tmp_path) -> subprocess.Popen:
@@ -75,18 +81,32 @@ async def test_a_killed_worker_resumes_without_double_sending_or_double_charging
     database_url = urlunparse(urlparse(postgres_url)._replace(path=f"/{name}"))
     namespace = f"payamak-crash-{secrets.token_hex(3)}"
     env = {
-        **os.environ, "PAYAMAK_DATABASE_URL": database_url, "PAYAMAK_REDIS_URL": redis_url, "PAYAMAK_REDIS_NAMESPACE": namespace,
-        "PAYAMAK_VAR_DIR": str(tmp_path), "PAYAMAK_STALE_SUBMIT_SECONDS": "4", "PAYAMAK_IDLE_JOB_SECONDS": "3", "PAYAMAK_RECOVERY_SECONDS": "2",
+        **os.environ,
+        "PAYAMAK_DATABASE_URL": database_url,
+        "PAYAMAK_REDIS_URL": redis_url,
+        "PAYAMAK_REDIS_NAMESPACE": namespace,
+        "PAYAMAK_VAR_DIR": str(tmp_path),
+        "PAYAMAK_STALE_SUBMIT_SECONDS": "4",
+        "PAYAMAK_IDLE_JOB_SECONDS": "3",
+        "PAYAMAK_RECOVERY_SECONDS": "2",
         "PAYAMAK_RECEIPT_WAIT_SECONDS": "40",
     }
     processes: list[subprocess.Popen] = []
     db = None
     try:
-        migrate = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "payamak.cli", "migrate"], cwd=ROOT, env=env,
-                                          capture_output=True, text=True, timeout=120)
+        migrate = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", "payamak.cli", "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        )
         assert migrate.returncode == 0, migrate.stderr[-2000:]
-        setup = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", SETUP, str(simulator.port)], cwd=ROOT, env=env,
-                                        capture_output=True, text=True, timeout=300)
+        setup = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-c", SETUP, str(simulator.port)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert setup.returncode == 0, setup.stderr[-3000:]
         facts = json.loads(setup.stdout.strip().splitlines()[-1])
         db = await asyncpg.connect(database_url)
@@ -125,6 +145,12 @@ async def test_a_killed_worker_resumes_without_double_sending_or_double_charging
         sums = await db.fetchrow("SELECT SUM(amount) AS a, SUM(reserved_delta) AS r FROM ledger_entry WHERE account = $1", facts["account"])
         assert account["reserved"] == 0 and sums["r"] == 0
         assert account["available"] == sums["a"] == CREDIT - RECIPIENTS * facts["price"]
+        tenant_account = await db.fetchrow("SELECT id, available, reserved FROM wholesale_account WHERE tenant = $1", facts["tenant"])
+        tenant_sums = await db.fetchrow(
+            "SELECT SUM(amount) AS a, SUM(reserved_delta) AS r FROM wholesale_entry WHERE account = $1", tenant_account["id"]
+        )
+        assert tenant_account["reserved"] == 0 and tenant_sums["r"] == 0
+        assert tenant_account["available"] == tenant_sums["a"] == WHOLESALE - RECIPIENTS * facts["parts"] * WHOLESALE_PER_PART
     finally:
         for process in processes:
             if process.poll() is None:
