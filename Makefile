@@ -29,7 +29,7 @@ setup: $(VENV)/.installed assets
 
 run: setup
 	@$(BIN)/pip uninstall --quiet -y payamak-testplugin >/dev/null 2>&1 || true
-	@$(BIN)/payamak demo
+	@PORT=$(PORT) $(BIN)/payamak demo
 	$(BIN)/payamak serve --port $(PORT)
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 import threading
@@ -265,12 +266,14 @@ def demo() -> None:
     from payamak.registry import await_me_maybe, get_registry
     from payamak.tables import Tenant, User
 
+    port = os.environ.get("PORT", "8000")  # `make run PORT=…` passes its port along
+
     async def body() -> list[str]:
         lines = []
         platform_admin = await User.objects().where((User.username == "root") & User.tenant.is_null()).first()
         if platform_admin is None:
             await create_user(None, "root", DEMO_PASSWORD, "platform_admin", first_name="مدیر", last_name="سامانه")
-        lines.append(f"platform admin: http://localhost:8000/  root / {DEMO_PASSWORD}")
+        lines.append(f"platform admin: http://localhost:{port}/  root / {DEMO_PASSWORD}")
         for slug, username, role, first, last in DEMO_USERS:
             tenant = await Tenant.objects().where(Tenant.slug == slug).first()
             if tenant is None:
@@ -280,7 +283,7 @@ def demo() -> None:
                 await create_user(tenant.id, username, DEMO_PASSWORD, role, first_name=first, last_name=last)
             else:
                 await User.update({User.password_hash: hash_password(DEMO_PASSWORD), User.status: "active"}).where(User.id == user.id)
-            lines.append(f"{role:13} http://{slug}.localhost:8000/  {username} / {DEMO_PASSWORD}")
+            lines.append(f"{role:13} http://{slug}.localhost:{port}/  {username} / {DEMO_PASSWORD}")
         for tenant in await Tenant.objects():
             for result in get_registry().hook.payamak_demo_data(tenant_slug=tenant.slug):
                 await await_me_maybe(result)
