@@ -198,8 +198,11 @@ async def test_platform_admins_set_prices_and_balance_and_tenant_admins_see_refu
 
     customer = client_for(w.tenant)
     await customer.login(w.customer)
+    one = await customer.post_form("/messages/new", {"line_id": str(w.line.id), "numbers": "09121111111", "text": "سلام"})
+    assert one.status_code == 303
+    await wait_until_settled(int(one.headers["location"].rsplit("/", 1)[1]))
     sent = await customer.post_form("/messages/new", {"line_id": str(w.line.id), "numbers": "09121111111\n09122222222", "text": "سلام"})
-    assert sent.status_code == 402 and "پشتیبانی" in text_of(sent.text) and "۳٬۰۰۰" not in text_of(sent.text)
+    assert sent.status_code == 402 and "پشتیبانی" in text_of(sent.text) and "۱٬۰۰۰" not in text_of(sent.text)
     assert (await customer.get("/manage/wholesale")).status_code == 404
 
     tenant_admin = client_for(w.tenant)
@@ -207,6 +210,7 @@ async def test_platform_admins_set_prices_and_balance_and_tenant_admins_see_refu
     dashboard = text_of((await tenant_admin.get("/")).text)
     assert "اعتبار عمدهٔ شما تمام شده است" in dashboard
     own = text_of((await tenant_admin.get("/manage/wholesale")).text)
-    assert "اعتبار عمدهٔ شما تمام شده است" in own and "۳٬۰۰۰" in own and "واریز" in own
+    assert "اعتبار عمدهٔ شما تمام شده است" in own and "۱٬۰۰۰" in own and "واریز" in own
+    assert "تحویل به اپراتور" in own and "رزرو برای ارسال" in own and "send reserved" not in own
     assert (await tenant_admin.get(f"/admin/tenants/{w.tenant.id}/wholesale")).status_code == 404
     assert "ارسال‌ها رد شد" in text_of((await platform.get("/admin")).text)

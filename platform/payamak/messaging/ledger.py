@@ -22,6 +22,23 @@ from payamak.messaging.tables import CreditAccount, LedgerEntry, WholesaleAccoun
 
 ENTRY_KINDS = ("purchase", "reserve", "debit", "refund", "adjustment")
 
+# Reasons the system writes on entries (kept in English in the ledger), as users read them.
+SYSTEM_REASONS = {
+    "send reserved": _("Held for the send"),
+    "sent": _("Handed to the operator"),
+    "not sent": _("Not sent: returned"),
+    "scheduled send cancelled": _("Scheduled send cancelled"),
+    "confirmed by its receipt after a crash": _("Confirmed by its delivery report after an interruption"),
+    "demo credit": _("Demo credit"),
+    "demo wholesale credit": _("Demo credit"),
+}
+
+
+def reason_text(reason: str) -> str:
+    """An entry's reason as users read it: system reasons translated, people's as written."""
+    known = SYSTEM_REASONS.get(reason)
+    return str(known) if known is not None else reason
+
 
 class InsufficientCredit(DomainError):
     """The balance does not cover a send."""

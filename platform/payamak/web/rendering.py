@@ -31,8 +31,15 @@ def make_environment() -> Environment:
     env.filters["jday"] = lambda v: jalali(v, with_time=False)
     env.filters["digits"] = localize_digits
     env.filters["money"] = money
+    env.filters["entry_reason"] = _entry_reason
     env.globals["get_locale"] = get_locale
     return env
+
+
+def _entry_reason(reason: str) -> str:
+    from payamak.messaging.ledger import reason_text
+
+    return reason_text(reason or "")
 
 
 def flash(request: Request, message: str, level: str = "success") -> None:
