@@ -77,3 +77,16 @@ async def test_platform_admin_registers_a_connection_and_a_line_and_never_sees_t
     line = await client.post_form("/admin/lines/new", {"number": "۰۹۱۲۰۰۰۰۰۱۲", "kind": "shared", "connection": str(connection.id), "tenant": str(tenant.id)})
     assert line.status_code == 303
     assert await Line.exists().where((Line.number == "989120000012") & (Line.tenant == tenant.id))
+
+
+async def test_the_accepted_send_message_counts_its_recipients_in_the_right_number(app, factory, client_for):
+    w = await make_world(factory)
+    client = client_for(w.tenant)
+    await client.login(w.customer)
+    one = await client.post_form("/messages/new", {"line_id": str(w.line.id), "numbers": "09121111111", "text": "سلام"})
+    assert "پیام شما به ۱ گیرنده پذیرفته شد." in text_of((await client.get(one.headers["location"])).text)
+    await client.get("/lang/en")
+    two = await client.post_form("/messages/new", {"line_id": str(w.line.id), "numbers": "09121111111\n09122222222", "text": "hi"})
+    assert "Your message to 2 recipients was accepted." in text_of((await client.get(two.headers["location"])).text)
+    three = await client.post_form("/messages/new", {"line_id": str(w.line.id), "numbers": "09121111111", "text": "hi"})
+    assert "Your message to 1 recipient was accepted." in text_of((await client.get(three.headers["location"])).text)

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from payamak.db import fetch, writing
 from payamak.errors import DomainError
 from payamak.i18n import gettext as _
-from payamak.i18n import latin_digits
+from payamak.i18n import latin_digits, ngettext
 from payamak.messaging import ledger, lines, pipeline, pricing
 from payamak.messaging.tables import LINE_KINDS, LINE_STATUSES, LedgerEntry, Line, OperatorConnection, SendJob
 from payamak.tables import Tenant, User
@@ -91,7 +91,10 @@ async def send_submit(request: Request) -> Template | Redirect:
             values=data,
             error=exc.message,
         )
-    flash(request, _("Your message to %(n)s recipients was accepted.", n=job.recipients))
+    flash(
+        request,
+        ngettext("Your message to %(num)s recipient was accepted.", "Your message to %(num)s recipients was accepted.", job.recipients),
+    )
     return Redirect(f"/messages/{job.id}", status_code=303)
 
 
