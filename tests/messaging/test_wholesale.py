@@ -214,3 +214,23 @@ async def test_platform_admins_set_prices_and_balance_and_tenant_admins_see_refu
     assert "تحویل به اپراتور" in own and "رزرو برای ارسال" in own and "send reserved" not in own
     assert (await tenant_admin.get(f"/admin/tenants/{w.tenant.id}/wholesale")).status_code == 404
     assert "ارسال‌ها رد شد" in text_of((await platform.get("/admin")).text)
+
+
+async def test_a_wholesale_price_form_with_one_bad_or_missing_price_saves_none(app, factory, client_for):
+    w = await make_world(factory)
+    root = await factory.user(None, "platform_admin")
+    platform = client_for("localhost")
+    await platform.login(root)
+    prices = {f"{k}.{e}": "100" for k in ("dedicated", "shared", "advertising", "service") for e in ("ucs2", "gsm7")}
+    for bad in (
+        {**prices, "service.gsm7": "20000000"},
+        {**prices, "shared.ucs2": "ده"},
+        {k: v for k, v in prices.items() if k != "service.ucs2"},
+    ):
+        assert (await platform.post_form(f"/admin/tenants/{w.tenant.id}/wholesale/prices", bad)).status_code == 303
+        assert not await WholesalePrice.exists().where(WholesalePrice.tenant == w.tenant.id)
+    assert (await platform.post_form(f"/admin/tenants/{w.tenant.id}/wholesale/prices", prices)).status_code == 303
+    assert await WholesalePrice.count().where(WholesalePrice.tenant == w.tenant.id) == 8
+    page = await platform.get(f"/admin/tenants/{w.tenant.id}/wholesale")
+    # The platform console keeps its own header: the tenant shown is the subject, not the brand.
+    assert w.tenant.name in page.text and f"<span>{w.tenant.name}</span>" not in page.text and "<span>سامانه پیامک</span>" in page.text

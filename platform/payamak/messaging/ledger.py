@@ -152,6 +152,18 @@ async def reserve(account: CreditAccount | WholesaleAccount, amount: int, job_id
     await _entry(book, account.tenant, account.id, "reserve", -amount, amount, job=job_id, count=count, reason="send reserved")
 
 
+async def precheck(tenant_id: int, user_id: int, cost: int, wholesale_cost: int) -> None:
+    """Refuse early, without locks, a send neither balance could cover: saves writing its rows
+    only to roll them back. The reservations after the rows are written stay the real check."""
+    account = await account_for(tenant_id, user_id)
+    if cost > account.available:
+        raise InsufficientCredit(cost, account.available)
+    if wholesale_cost > 0:
+        tenant_account = await wholesale_account_for(tenant_id)
+        if wholesale_cost > tenant_account.available:
+            raise WholesaleExhausted(wholesale_cost, tenant_account.available)
+
+
 async def settle(
     account_id: int,
     tenant_id: int,

@@ -157,30 +157,33 @@ async def accept_send(
                 row_status,
             )
 
-    async with wholesale.refusals_recorded(user.tenant), writing():
-        account = await ledger.account_for(user.tenant, user.id)
-        job = SendJob(
-            tenant=user.tenant,
-            user=user.id,
-            line=line.id,
-            text=text,
-            encoding=sms.encoding,
-            parts=sms.parts,
-            per_part=per_part,
-            recipients=len(numbers),
-            blocked=blocked,
-            reserved=billable * cost,
-            source=source,
-            status=status,
-            scheduled_at=scheduled_at,
-            meta={"duplicates": duplicates},
-        )
-        await job.save()
-        await ledger.reserve(account, billable * cost, job.id, billable)
-        await wholesale.reserve(user.tenant, billable * wholesale_cost, job.id, billable)
-        await bulk_insert(
-            "recipient", ["tenant", "job", "number", "operator", "connection", "parts", "price", "wholesale", "status"], rows(job.id)
-        )
+    async with wholesale.refusals_recorded(user.tenant):
+        await ledger.precheck(user.tenant, user.id, billable * cost, billable * wholesale_cost)
+        async with writing():
+            account = await ledger.account_for(user.tenant, user.id)
+            job = SendJob(
+                tenant=user.tenant,
+                user=user.id,
+                line=line.id,
+                text=text,
+                encoding=sms.encoding,
+                parts=sms.parts,
+                per_part=per_part,
+                recipients=len(numbers),
+                blocked=blocked,
+                reserved=billable * cost,
+                source=source,
+                status=status,
+                scheduled_at=scheduled_at,
+                meta={"duplicates": duplicates},
+            )
+            await job.save()
+            await bulk_insert(
+                "recipient", ["tenant", "job", "number", "operator", "connection", "parts", "price", "wholesale", "status"], rows(job.id)
+            )
+            # Reserved last: both balance rows stay locked from here to the commit, not through the bulk insert.
+            await ledger.reserve(account, billable * cost, job.id, billable)
+            await wholesale.reserve(user.tenant, billable * wholesale_cost, job.id, billable)
     if status == "queued":
         from payamak.messaging.actors import dispatch_job
 
@@ -248,8 +251,32 @@ async def accept_personal(user: User, rows: Iterable[PersonalRow], *, line_id: A
         opted_out = {r["number"] for r in await scoped(OptOut, user.tenant).select(OptOut.number)}
     route = await _router(line)
     jobs: list[SendJob] = []
-    async with wholesale.refusals_recorded(user.tenant), writing():
+    billable_rows = [m for members in groups.values() for m in members if m[0] not in opted_out]
+    async with wholesale.refusals_recorded(user.tenant):
+        await ledger.precheck(user.tenant, user.id, sum(m[3] for m in billable_rows), sum(m[4] for m in billable_rows))
+        await _persist_personal(user, line.id, groups, opted_out, route, now, source, jobs)
+    from payamak.messaging.actors import dispatch_job
+
+    for job in jobs:
+        if job.status == "queued":
+            dispatch_job.send(job.id)
+    return jobs
+
+
+async def _persist_personal(
+    user: User,
+    line_id: int,
+    groups: dict[datetime | None, list[tuple[str, str, int, int, int]]],
+    opted_out: set[str],
+    route: Any,
+    now: datetime,
+    source: str,
+    jobs: list[SendJob],
+) -> None:
+    """Write a peer-to-peer send's jobs (one per time) and rows, then reserve both balances: one transaction."""
+    async with writing():
         account = await ledger.account_for(user.tenant, user.id)
+        reservations: list[tuple[SendJob, int, int, int]] = []
         for when, members in sorted(groups.items(), key=lambda item: item[0] or now):
             status = "scheduled" if when else "queued"
             billable = [m for m in members if m[0] not in opted_out]
@@ -257,7 +284,7 @@ async def accept_personal(user: User, rows: Iterable[PersonalRow], *, line_id: A
             job = SendJob(
                 tenant=user.tenant,
                 user=user.id,
-                line=line.id,
+                line=line_id,
                 text=members[0][1],
                 encoding=info(members[0][1]).encoding,
                 parts=max(m[2] for m in members),
@@ -271,8 +298,6 @@ async def accept_personal(user: User, rows: Iterable[PersonalRow], *, line_id: A
                 meta={"personal": True},
             )
             await job.save()
-            await ledger.reserve(account, total, job.id, len(billable))
-            await wholesale.reserve(user.tenant, sum(m[4] for m in billable), job.id, len(billable))
             await bulk_insert(
                 "recipient",
                 ["tenant", "job", "number", "operator", "connection", "text", "parts", "price", "wholesale", "status"],
@@ -293,12 +318,11 @@ async def accept_personal(user: User, rows: Iterable[PersonalRow], *, line_id: A
                 ),
             )
             jobs.append(job)
-    from payamak.messaging.actors import dispatch_job
-
-    for job in jobs:
-        if job.status == "queued":
-            dispatch_job.send(job.id)
-    return jobs
+            reservations.append((job, total, sum(m[4] for m in billable), len(billable)))
+        # Reserved last: both balance rows stay locked from here to the commit, not through the bulk inserts.
+        for job, total, wholesale_total, count in reservations:
+            await ledger.reserve(account, total, job.id, count)
+            await wholesale.reserve(user.tenant, wholesale_total, job.id, count)
 
 
 async def quote(user: User, recipients: int, text: str, line_id: Any = None) -> Quote:

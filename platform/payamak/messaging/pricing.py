@@ -11,6 +11,7 @@ from payamak.i18n import lazy_gettext as _
 from payamak.messaging.tables import LINE_KINDS, Price, WholesalePrice
 
 ENCODINGS = ("ucs2", "gsm7")
+MAX_PRICE = 10_000_000
 
 # Defaults until a tenant sets its own: Persian (UCS-2) parts are the common case.
 DEFAULT_PRICES: dict[tuple[str, str], int] = {
@@ -48,7 +49,7 @@ async def set_price(tenant_id: int, line_kind: str, encoding: str, per_part: int
     """Set one price of a tenant (tenant admins; platform admins with ``model=WholesalePrice``)."""
     if line_kind not in LINE_KINDS or encoding not in ENCODINGS:
         raise DomainError("price.unknown_kind", _("Unknown line kind or encoding."))
-    if per_part < 0 or per_part > 10_000_000:
+    if per_part < 0 or per_part > MAX_PRICE:
         raise DomainError("price.out_of_range", _("A price must be between 0 and 10,000,000 Rials."))
     updated = (
         await model.update({model.per_part: per_part})

@@ -10,6 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from payamak.db import writing
 from payamak.errors import DomainError
 from payamak.i18n import gettext as _
 from payamak.i18n import latin_digits
@@ -43,7 +44,7 @@ async def admin_wholesale(request: Request, tenant_id: FromPath[int]) -> Templat
     return page(
         request,
         "messaging/admin_wholesale.html",
-        tenant=tenant,
+        target=tenant,  # not ``tenant``: that names the panel being shown (its branding)
         account=await ledger.wholesale_account_for(tenant.id),
         table=await pricing.wholesale_table(tenant.id),
         kinds=LINE_KINDS,
@@ -56,10 +57,18 @@ async def admin_wholesale(request: Request, tenant_id: FromPath[int]) -> Templat
 async def admin_wholesale_prices(request: Request, tenant_id: FromPath[int]) -> Redirect:
     tenant = await _tenant(tenant_id)
     data = await form_data(request)
-    prices = {(k, e): _rials(data.get(f"{k}.{e}", "0")) for k in LINE_KINDS for e in pricing.ENCODINGS}
-    for (kind, encoding), per_part in prices.items():
-        await pricing.set_price(tenant.id, kind, encoding, per_part, WholesalePrice)
-    flash(request, _("The wholesale prices were saved."))
+    try:
+        # Every price checked before any is saved, then all saved in one transaction.
+        prices = {(k, e): _rials(data.get(f"{k}.{e}")) for k in LINE_KINDS for e in pricing.ENCODINGS}
+        if any(p > pricing.MAX_PRICE for p in prices.values()):
+            raise DomainError("price.out_of_range", _("A price must be between 0 and 10,000,000 Rials."))
+        async with writing():
+            for (kind, encoding), per_part in prices.items():
+                await pricing.set_price(tenant.id, kind, encoding, per_part, WholesalePrice)
+    except DomainError as exc:
+        flash(request, exc.message, "error")
+    else:
+        flash(request, _("The wholesale prices were saved."))
     return Redirect(f"/admin/tenants/{tenant.id}/wholesale", status_code=303)
 
 

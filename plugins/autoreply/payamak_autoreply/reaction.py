@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from payamak.db import fetch, is_postgres, writing
 from payamak.errors import DomainError
 from payamak.messaging import pipeline
-from payamak.messaging.ledger import InsufficientCredit
+from payamak.messaging.ledger import InsufficientCredit, WholesaleExhausted
 from payamak.messaging.numbers import try_normalise
 from payamak.messaging.receiving import is_opt_out
 from payamak.messaging.tables import InboundMessage, Line
@@ -131,6 +131,9 @@ async def _answer(tenant_id: int, message_id: int) -> Reply | None:
         return reply
     try:
         job = await pipeline.accept_send(owner, [message.sender], await reply_text_of(responder), line_id=line.id, source="autoreply")
+    except WholesaleExhausted as exc:
+        # The panel's own (wholesale) balance ran out, not the customer's: not "no credit".
+        await finish(reply, "failed", exc.code)
     except InsufficientCredit as exc:
         await finish(reply, "no_credit", exc.code)
     except DomainError as exc:

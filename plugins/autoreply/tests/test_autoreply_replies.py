@@ -165,3 +165,17 @@ async def test_short_code_senders_are_never_answered(world, kit):
     reply = await kit.reply_of(message_id)
     assert reply.outcome == "invalid_sender" and reply.job is None
     assert await SendJob.count().where((SendJob.user == world.customer.id) & (SendJob.source == "autoreply")) == 0
+
+
+async def test_when_the_panels_wholesale_balance_is_out_the_miss_is_not_blamed_on_the_customers_credit(app, factory, kit):
+    from payamak.messaging.pricing import set_price
+    from payamak.messaging.tables import WholesalePrice
+
+    world = await make_world(factory)
+    await set_price(world.tenant.id, "dedicated", "ucs2", 500, WholesalePrice)  # and no wholesale balance
+    await kit.keyword_responder(world, "سلام", "درود")
+    message_id = await kit.receive(world.line, kit.new_sender(), "سلام")
+
+    reply = await kit.reply_of(message_id)
+    assert (reply.outcome, reply.reason, reply.job) == ("failed", "credit.wholesale_exhausted", None)
+    assert await SendJob.count().where(SendJob.user == world.customer.id) == 0

@@ -82,5 +82,6 @@ async def _suspend_line(invoice: Invoice) -> None:
     if request is None or request.line is None:
         return  # the number was taken at activation: no line was delivered
     line = await scoped(Line, invoice.tenant).get(request.line)
-    if line is not None:
+    # A line the tenant has since given to another customer is no longer the payer's to lose.
+    if line is not None and line.owner == invoice.user:
         await set_line_status(line, "suspended")

@@ -225,3 +225,13 @@ async def test_the_paid_list_has_a_refund_form_with_a_reason_and_the_csrf_token(
     page = await client.get("/billing/invoices?status=paid")
     assert f'action="/billing/invoices/{invoice.id}/refund"' in page.text
     assert 'name="reason"' in page.text and 'name="_csrf_token"' in page.text
+
+
+async def test_refunding_a_line_invoice_leaves_a_line_since_given_to_another_customer_alone(shop, factory, client_for):
+    invoice, line = await paid_line_invoice(shop, factory, client_for)
+    other = await factory.user(shop.tenant)
+    await Line.update({Line.owner: other.id}).where(Line.id == line.id)
+    _, client = await staff_of(shop, factory, client_for)
+    assert (await client.post_form(f"/billing/invoices/{invoice.id}/refund", {"reason": REASON})).status_code == 303
+    assert await status_of(invoice) == "refunded"
+    assert (await Line.objects().where(Line.id == line.id).first()).status == "active"
