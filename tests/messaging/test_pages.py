@@ -57,6 +57,8 @@ async def test_tenant_admin_assigns_lines_adjusts_credit_with_a_reason_and_sets_
     from payamak.messaging.pricing import price_per_part
 
     assert await price_per_part(w.tenant.id, "dedicated", "ucs2") == 2000
+    form = (await client.get("/manage/prices")).text
+    assert 'action="/manage/prices"' in form and 'name="dedicated.ucs2" value="2000"' in form
 
 
 async def test_platform_admin_registers_a_connection_and_a_line_and_never_sees_the_password(app, factory, client_for):
