@@ -79,6 +79,9 @@ def fast_retries(monkeypatch):
     monkeypatch.setattr(outbox, "RETRY_BASE_SECONDS", 0.0)
     monkeypatch.setattr(services, "SCAN_LAG", timedelta(0))
     monkeypatch.setattr(outbox, "send_due", _app_sends_nothing)
+    # Retries come at once here, so a delivery waiting for a late sibling could use up its
+    # attempts; giving up after the last attempt has its own test below.
+    monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 10_000)
 
 
 async def registered(factory, client_for, port: int, events=("delivery_report", "message_received")):
@@ -236,3 +239,18 @@ async def test_no_event_is_delivered_twice_to_a_receiver_that_answered_2xx(facto
 def test_back_off_doubles_up_to_an_hour():
     assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [10, 20, 40, 80]
     assert outbox.backoff(30).total_seconds() == 3600
+
+
+async def test_a_delivery_that_keeps_failing_is_given_up_after_its_last_attempt(factory, client_for, fast_retries, monkeypatch):
+    monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 3)
+    world = await registered(factory, client_for, free_port())  # nothing ever listens there
+    await receive(world, "پیام")
+
+    async def given_up() -> bool:
+        rows = await WebhookDelivery.select(WebhookDelivery.status).where(WebhookDelivery.endpoint == world.endpoint.id)
+        return len(rows) == 1 and rows[0]["status"] == "failed"
+
+    await drain(given_up)
+    for _ in range(3):
+        await send_due()
+    assert await WebhookAttempt.count().where(WebhookAttempt.endpoint == world.endpoint.id) == 3
