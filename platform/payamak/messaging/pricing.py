@@ -9,6 +9,7 @@ from piccolo.table import Table
 from payamak.errors import DomainError
 from payamak.i18n import lazy_gettext as _
 from payamak.messaging.tables import LINE_KINDS, Price, WholesalePrice
+from payamak.tenancy import scoped
 
 ENCODINGS = ("ucs2", "gsm7")
 MAX_PRICE = 10_000_000
@@ -30,7 +31,7 @@ async def price_table(tenant_id: int, model: type[Table] = Price) -> dict[tuple[
     """The tenant's price of a part for every (line kind, encoding); ``model=WholesalePrice``
     for what the platform charges the tenant."""
     table = dict(DEFAULT_PRICES) if model is Price else dict.fromkeys(DEFAULT_PRICES, 0)
-    for row in await model.select(model.line_kind, model.encoding, model.per_part).where(model.tenant == tenant_id):
+    for row in await scoped(model, tenant_id).select(model.line_kind, model.encoding, model.per_part):
         table[(row["line_kind"], row["encoding"])] = row["per_part"]
     return table
 
@@ -52,8 +53,9 @@ async def set_price(tenant_id: int, line_kind: str, encoding: str, per_part: int
     if per_part < 0 or per_part > MAX_PRICE:
         raise DomainError("price.out_of_range", _("A price must be between 0 and 10,000,000 Rials."))
     updated = (
-        await model.update({model.per_part: per_part})
-        .where((model.tenant == tenant_id) & (model.line_kind == line_kind) & (model.encoding == encoding))
+        await scoped(model, tenant_id)
+        .update({model.per_part: per_part})
+        .where((model.line_kind == line_kind) & (model.encoding == encoding))
         .returning(model.id)
     )
     if not updated:

@@ -21,6 +21,7 @@ from payamak.errors import DomainError
 from payamak.i18n import lazy_gettext as _
 from payamak.messaging import ledger
 from payamak.messaging.tables import WholesaleAccount, WholesaleEntry
+from payamak.tenancy import scoped
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ async def top_up(tenant_id: int, amount: int, reason: str, actor_id: int | None)
 
 async def history(tenant_id: int, kinds: tuple[str, ...] | None = None) -> list[Any]:
     """The latest movements of the tenant's wholesale balance, newest first."""
-    query = WholesaleEntry.objects().where(WholesaleEntry.tenant == tenant_id)
+    query = scoped(WholesaleEntry, tenant_id).objects()
     if kinds:
         query = query.where(WholesaleEntry.kind.is_in(list(kinds)))
     return await query.order_by(WholesaleEntry.id, ascending=False).limit(HISTORY_LIMIT)
