@@ -5,6 +5,7 @@ tenant's admins; platform admins set prices and balances, tenant admins only rea
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -212,6 +213,7 @@ async def test_platform_admins_set_prices_and_balance_and_tenant_admins_see_refu
     own = text_of((await tenant_admin.get("/manage/wholesale")).text)
     assert "اعتبار عمدهٔ شما تمام شده است" in own and "۱٬۰۰۰" in own and "واریز" in own
     assert "تحویل به اپراتور" in own and "رزرو برای ارسال" in own and "send reserved" not in own
+    assert re.search("ارسال [۰-۹]+، ۱ پیامک", own)
     assert (await tenant_admin.get(f"/admin/tenants/{w.tenant.id}/wholesale")).status_code == 404
     assert "ارسال‌ها رد شد" in text_of((await platform.get("/admin")).text)
 
