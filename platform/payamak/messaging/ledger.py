@@ -152,6 +152,14 @@ async def reserve(account: CreditAccount | WholesaleAccount, amount: int, job_id
     await _entry(book, account.tenant, account.id, "reserve", -amount, amount, job=job_id, count=count, reason="send reserved")
 
 
+async def reserve_job(account: CreditAccount, job_id: int, count: int, cost: int, wholesale_cost: int) -> None:
+    """Hold a job's retail cost on the customer's account and its wholesale cost on the tenant's,
+    or raise the refusing book's :class:`InsufficientCredit`. Inside the job's transaction."""
+    await reserve(account, cost, job_id, count)
+    if wholesale_cost > 0:
+        await reserve(await wholesale_account_for(account.tenant), wholesale_cost, job_id, count, book=WHOLESALE)
+
+
 async def precheck(tenant_id: int, user_id: int, cost: int, wholesale_cost: int) -> None:
     """Refuse early, without locks, a send neither balance could cover: saves writing its rows
     only to roll them back. The reservations after the rows are written stay the real check."""

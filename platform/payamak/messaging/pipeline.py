@@ -182,8 +182,7 @@ async def accept_send(
                 "recipient", ["tenant", "job", "number", "operator", "connection", "parts", "price", "wholesale", "status"], rows(job.id)
             )
             # Reserved last: both balance rows stay locked from here to the commit, not through the bulk insert.
-            await ledger.reserve(account, billable * cost, job.id, billable)
-            await wholesale.reserve(user.tenant, billable * wholesale_cost, job.id, billable)
+            await ledger.reserve_job(account, job.id, billable, billable * cost, billable * wholesale_cost)
     if status == "queued":
         from payamak.messaging.actors import dispatch_job
 
@@ -321,8 +320,7 @@ async def _persist_personal(
             reservations.append((job, total, sum(m[4] for m in billable), len(billable)))
         # Reserved last: both balance rows stay locked from here to the commit, not through the bulk inserts.
         for job, total, wholesale_total, count in reservations:
-            await ledger.reserve(account, total, job.id, count)
-            await wholesale.reserve(user.tenant, wholesale_total, job.id, count)
+            await ledger.reserve_job(account, job.id, count, total, wholesale_total)
 
 
 async def quote(user: User, recipients: int, text: str, line_id: Any = None) -> Quote:

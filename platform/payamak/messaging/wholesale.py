@@ -28,14 +28,6 @@ log = logging.getLogger(__name__)
 HISTORY_LIMIT = 200
 
 
-async def reserve(tenant_id: int, amount: int, job_id: int, count: int) -> None:
-    """Hold a job's wholesale cost on the tenant's balance, or raise :class:`ledger.WholesaleExhausted`."""
-    if amount <= 0:
-        return
-    account = await ledger.wholesale_account_for(tenant_id)
-    await ledger.reserve(account, amount, job_id, count, book=ledger.WHOLESALE)
-
-
 @asynccontextmanager
 async def refusals_recorded(tenant_id: int) -> AsyncIterator[None]:
     """Around a send's transaction: a refusal for want of wholesale balance is recorded for the
