@@ -59,12 +59,19 @@ def _msgid(message) -> str:
 
 def test_every_plugin_catalogue_translates_every_message_of_its_package_in_real_persian(tmp_path):
     """For every plugin's catalogue: every message id of its package has a Persian translation
-    (not fuzzy) with the same placeholders and no Arabic ي/ك; a plugin package's catalogue
-    holds no id its code no longer uses."""
+    (not fuzzy) with the same placeholders, no Arabic ي/ك and no English quotes; a plugin
+    package's catalogue holds no id its code no longer uses; and a message the core also
+    translates reads the same (catalogues merge into one, so a differing plugin translation
+    would change the core's pages)."""
     from babel.messages.pofile import read_po
 
+    import payamak
     from payamak.registry import get_registry
 
+    core: dict[str, object] = {}
+    for path in (Path(payamak.__file__).parent / "locale", Path(payamak.__file__).parent / "boxes" / "locale"):
+        with (path / "fa" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+            core.update({_msgid(m): m.string for m in read_po(fh, locale="fa") if m.id and m.string})
     registry = get_registry()
     problems = []
     for plugin, folders in registry.results_by_plugin("payamak_locale_dirs"):
@@ -92,6 +99,8 @@ def test_every_plugin_catalogue_translates_every_message_of_its_package_in_real_
                 catalogue = {_msgid(m): m for m in read_po(fh, locale="fa", abort_invalid=True) if m.id}
             for msgid in sorted(wanted):
                 entry = catalogue.get(msgid)
+                if entry is None and msgid in core:
+                    continue  # the core's translation serves (catalogues merge into one)
                 if entry is None or not entry.string or entry.fuzzy:
                     problems.append(f"{plugin}: missing {msgid!r}")
                     continue
@@ -100,6 +109,10 @@ def test_every_plugin_catalogue_translates_every_message_of_its_package_in_real_
                     problems.append(f"{plugin}: placeholders differ in {msgid!r}")
                 if ARABIC_LETTERS.search(text):
                     problems.append(f"{plugin}: Arabic ي/ك in {text!r}")
+                if "“" in text or "”" in text:
+                    problems.append(f"{plugin}: English quotes in {text!r}")
+                if not registry.plugins[plugin].builtin and msgid in core and core[msgid] != entry.string:
+                    problems.append(f"{plugin}: {msgid!r} reads {entry.string!r}, the core's {core[msgid]!r}")
             # A built-in plugin's templates live outside its package, so only plugins are checked for leftovers.
             if not registry.plugins[plugin].builtin:
                 problems += [f"{plugin}: unused {msgid!r}" for msgid in sorted(set(catalogue) - wanted)]

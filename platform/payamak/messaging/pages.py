@@ -20,7 +20,7 @@ from payamak.tables import Tenant, User
 from payamak.tenancy import scoped
 from payamak.tenancy.services import json_dict
 from payamak.web.formatting import parse_jalali
-from payamak.web.forms import form_data
+from payamak.web.forms import form_data, whole_number
 from payamak.web.guards import CUSTOMER, PLATFORM_ADMIN, TENANT_ADMIN
 from payamak.web.rendering import flash, page
 
@@ -153,10 +153,7 @@ async def manage_credit_adjust(request: Request, user_id: FromPath[int]) -> Redi
 
     customer = await tenant_user(user_id)
     data = await form_data(request)
-    try:
-        amount = int(latin_digits(str(data.get("amount", "0"))).replace(",", "").replace("٬", ""))
-    except ValueError:
-        raise DomainError("credit.bad_amount", _("The amount must be a whole number of Rials.")) from None
+    amount = whole_number(data.get("amount"), _("Amount"), signed=True) or 0
     async with writing():
         account = await ledger.account_for(customer.tenant, customer.id)
         await ledger.credit(account, amount, "adjustment", str(data.get("reason", "")), request.state.user.id)
@@ -172,14 +169,7 @@ async def manage_prices(request: Request) -> Template:
 
 @post("/manage/prices", guards=TENANT_ADMIN)
 async def manage_prices_save(request: Request) -> Redirect:
-    data = await form_data(request)
-    for kind in LINE_KINDS:
-        for encoding in pricing.ENCODINGS:
-            raw = latin_digits(str(data.get(f"{kind}.{encoding}", ""))).replace(",", "").strip()
-            if raw:
-                if not raw.isdigit():
-                    raise DomainError("price.bad_number", _("Prices are whole numbers of Rials."))
-                await pricing.set_price(request.state.tenant.id, kind, encoding, int(raw))
+    await pricing.save_price_form(request.state.tenant.id, await form_data(request))
     flash(request, _("The prices were saved."))
     return Redirect("/manage/prices", status_code=303)
 

@@ -3,31 +3,19 @@ see their balance, what their customers' sends cost them and whether sends were 
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from payamak.db import writing
 from payamak.errors import DomainError
 from payamak.i18n import gettext as _
-from payamak.i18n import latin_digits
 from payamak.messaging import ledger, pricing, wholesale
 from payamak.messaging.tables import LINE_KINDS, WholesalePrice
 from payamak.tables import Tenant
-from payamak.web.forms import form_data
+from payamak.web.forms import form_data, whole_number
 from payamak.web.guards import PLATFORM_ADMIN, TENANT_ADMIN
 from payamak.web.rendering import flash, page
-
-
-def _rials(value: Any, *, signed: bool = False) -> int:
-    text = latin_digits(str(value or "")).replace(",", "").replace("٬", "").strip()
-    digits = text[1:] if signed and text.startswith("-") else text
-    if not digits.isdigit():
-        raise DomainError("wholesale.bad_amount", _("Amounts are whole numbers of Rials."))
-    return int(text)
 
 
 async def _tenant(tenant_id: int) -> Tenant:
@@ -58,13 +46,7 @@ async def admin_wholesale_prices(request: Request, tenant_id: FromPath[int]) -> 
     tenant = await _tenant(tenant_id)
     data = await form_data(request)
     try:
-        # Every price checked before any is saved, then all saved in one transaction.
-        prices = {(k, e): _rials(data.get(f"{k}.{e}")) for k in LINE_KINDS for e in pricing.ENCODINGS}
-        if any(p > pricing.MAX_PRICE for p in prices.values()):
-            raise DomainError("price.out_of_range", _("A price must be between 0 and 10,000,000 Rials."))
-        async with writing():
-            for (kind, encoding), per_part in prices.items():
-                await pricing.set_price(tenant.id, kind, encoding, per_part, WholesalePrice)
+        await pricing.save_price_form(tenant.id, data, WholesalePrice, every=True)
     except DomainError as exc:
         flash(request, exc.message, "error")
     else:
@@ -77,8 +59,8 @@ async def admin_wholesale_balance(request: Request, tenant_id: FromPath[int]) ->
     tenant = await _tenant(tenant_id)
     data = await form_data(request)
     try:
-        amount = _rials(data.get("amount"), signed=True)
-        if amount == 0:
+        amount = whole_number(data.get("amount"), _("Amount"), signed=True)
+        if not amount:
             raise DomainError("credit.zero", _("The amount must not be zero."))
         await wholesale.top_up(tenant.id, amount, str(data.get("reason", "")), request.state.user.id)
     except DomainError as exc:

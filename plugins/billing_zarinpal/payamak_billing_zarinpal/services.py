@@ -11,12 +11,12 @@ from typing import Any
 
 from payamak.db import writing
 from payamak.errors import DomainError, NotFound
-from payamak.i18n import latin_digits
 from payamak.i18n import lazy_gettext as _
 from payamak.messaging import pricing
 from payamak.tables import User
 from payamak.tenancy import scoped
 from payamak.web.formatting import parse_jalali
+from payamak.web.forms import whole_number
 from payamak_billing_zarinpal.gateway import GATEWAYS
 from payamak_billing_zarinpal.tables import BillingSettings, Invoice, Payment
 
@@ -32,16 +32,6 @@ MERCHANT = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 def loaded(value: Any) -> Any:
     """A JSON column's value as Python (Piccolo hands JSON back as text)."""
     return json.loads(value) if isinstance(value, str) else value
-
-
-def whole_number(value: Any, field: str) -> int | None:
-    """A form's whole number (Persian or Latin digits, separators allowed); empty → ``None``."""
-    text = latin_digits(str(value or "")).replace(",", "").replace("٬", "").strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise DomainError("billing.not_a_number", _("%(field)s must be a whole number."), field=field)
-    return int(text)
 
 
 async def settings_for(tenant_id: int) -> BillingSettings:
